@@ -1,0 +1,141 @@
+/* greenwall page behaviour: canvas scaling, clock, freshness badges, flip counters, navigation.
+   Everything here reads attributes the server renders; nothing polls the server. */
+(function () {
+  "use strict";
+
+  var LIVE_S = 120, STALE_S = 600, HEARTBEAT_LOST_S = 15;
+
+  /* ---- canvas: a fixed design size scaled to the window (fit / width / stretch) ---- */
+  function scaleCanvas() {
+    var root = document.querySelector(".gw-screen");
+    var canvas = document.querySelector(".gw-canvas");
+    if (!root || !canvas) { return; }
+    var w = +canvas.dataset.width, h = +canvas.dataset.height;
+    var vw = window.innerWidth, vh = window.innerHeight;
+    var fit = root.dataset.fit || "fit";
+    var sx = vw / w, sy = vh / h, tx = 0, ty = 0;
+    if (fit === "fit") {
+      sx = sy = Math.min(sx, sy);
+      tx = (vw - w * sx) / 2; ty = (vh - h * sy) / 2;
+    } else if (fit === "width") {
+      sy = sx;
+    }
+    canvas.style.transform = "translate(" + tx + "px," + ty + "px) scale(" + sx + "," + sy + ")";
+    root.style.height = fit === "width" ? (h * sy) + "px" : "100vh";
+    root.classList.add("is-scaled");
+  }
+
+  /* ---- clock in Asia/Shanghai, whatever the browser's zone ---- */
+  var clockFormat = new Intl.DateTimeFormat("zh-CN", {
+    timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false, weekday: "short"
+  });
+
+  function tickClock() {
+    var clock = document.getElementById("gw-clock");
+    if (clock) { clock.textContent = clockFormat.format(new Date()); }
+  }
+
+  /* ---- freshness: live / delayed / stale per tile, from its feed's last event time ---- */
+  function freshness() {
+    var root = document.querySelector(".gw-screen");
+    if (!root) { return; }
+    var now = Date.now();
+    var beat = +root.getAttribute("data-heartbeat") || 0;
+    var connected = beat > 0 && (now - beat) / 1000 < HEARTBEAT_LOST_S &&
+      root.getAttribute("data-source") === "ok";
+    /* Before the first heartbeat the page is as fresh as the server that just built it. */
+    var starting = !beat && (now - loadedAt) / 1000 < HEARTBEAT_LOST_S;
+    root.setAttribute("data-connection", connected ? "live" : starting ? "connecting" : "lost");
+    var tiles = root.querySelectorAll("[data-tile]");
+    for (var i = 0; i < tiles.length; i++) {
+      var tile = tiles[i];
+      var last = +tile.getAttribute("data-last-event") || 0;
+      var state;
+      if (!connected && !starting) { state = "stale"; }
+      else if (!last) { state = "nodata"; }
+      else {
+        var age = (now - last) / 1000;
+        state = age <= LIVE_S ? "live" : age <= STALE_S ? "delayed" : "stale";
+      }
+      if (tile.getAttribute("data-fresh") !== state) { tile.setAttribute("data-fresh", state); }
+    }
+  }
+
+  /* ---- flip counters: digits that changed turn over ---- */
+  function flip(mutations) {
+    for (var i = 0; i < mutations.length; i++) {
+      var target = mutations[i].target;
+      var el = target.nodeType === 3 ? target.parentNode : target;
+      if (el && el.classList && el.classList.contains("gw-digit")) {
+        el.classList.remove("is-flipping");
+        void el.offsetWidth; /* restart the animation */
+        el.classList.add("is-flipping");
+      }
+    }
+  }
+
+  var loadedAt = Date.now();
+  var flipObserver = new MutationObserver(flip);
+  var watched = new WeakSet();
+
+  function watchCounters() {
+    var counters = document.querySelectorAll("[data-flip]");
+    for (var i = 0; i < counters.length; i++) {
+      if (!watched.has(counters[i])) {
+        watched.add(counters[i]);
+        flipObserver.observe(counters[i], { characterData: true, subtree: true, childList: true });
+      }
+    }
+  }
+
+  /* A screen is mounted by Dash after load: scale and watch whenever it (re)appears. */
+  var pageObserver = new MutationObserver(function () {
+    if (document.querySelector(".gw-canvas:not([data-gw-seen])")) {
+      document.querySelector(".gw-canvas").setAttribute("data-gw-seen", "1");
+      loadedAt = Date.now();
+      scaleCanvas(); watchCounters(); freshness(); tickClock();
+    }
+    var retry = document.querySelector(".gw-error[data-retry]");
+    if (retry && !retry.dataset.scheduled) {
+      retry.dataset.scheduled = "1";
+      setTimeout(function () { window.location.reload(); }, 10000);
+    }
+  });
+
+  function start() {
+    pageObserver.observe(document.body, { childList: true, subtree: true });
+    window.addEventListener("resize", scaleCanvas);
+    setInterval(function () { tickClock(); freshness(); }, 1000);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+
+  /* ---- clientside callbacks: scope changes navigate (the live connection restarts) ---- */
+  function scopeHref(district) {
+    var params = new URLSearchParams(window.location.search);
+    if (!district || district === "310000") { params.delete("district"); }
+    else { params.set("district", district); }
+    var query = params.toString();
+    return window.location.pathname + (query ? "?" + query : "");
+  }
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    greenwall: {
+      scopeFromPicker: function (value, current) {
+        if (!value || value === (current || "310000")) { return window.dash_clientside.no_update; }
+        return scopeHref(value);
+      },
+      scopeFromMap: function (clickData, current) {
+        var adcode = clickData && clickData.properties && clickData.properties.adcode;
+        if (!adcode) { return window.dash_clientside.no_update; }
+        /* Clicking the district already in scope goes back to the whole city. */
+        return scopeHref(adcode === current ? "310000" : adcode);
+      }
+    }
+  });
+})();

@@ -1,0 +1,101 @@
+"""Live push: one persistent WebSocket callback per open screen, fed by the process's hub.
+
+The callback reads the page's URL and the tile digests the page was built with, then sends
+only the tiles whose data changed at each new data version, and a heartbeat in between so
+the page can tell a quiet feed from a dead connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from dash import ctx, set_props
+from dash.exceptions import PreventUpdate
+
+from dashboard import ids, theme
+from dashboard.hub import LiveHub
+from dashboard.metrics import WebMetrics
+from dashboard.payloads import PayloadCache
+from dashboard.query import BadQuery, parse_query
+from dashboard.registry import UnknownScreen, get_screen
+
+log = logging.getLogger(__name__)
+
+SCREEN_PREFIX = "/screens/"
+PAGE_WAIT_S = 15.0  # Dash Pages mounts the screen just after the socket opens
+
+
+async def _mounted_screen(ws) -> tuple[str | None, dict | None]:
+    """Wait for the page's screen root; its slug and the digests it was built with."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + PAGE_WAIT_S
+    while not ws.is_shutdown and loop.time() < deadline:
+        slug = await ws.get_prop(ids.ROOT, "data-screen")
+        if slug:
+            return slug, await ws.get_prop(ids.CLIENT_STATE, "data")
+        await asyncio.sleep(0.05)
+    return None, None
+
+
+def register_live(app, cache: PayloadCache, hub: LiveHub, metrics: WebMetrics) -> None:
+    """Register the persistent live callback on ``app``."""
+
+    @app.callback(websocket=True, persistent=True, hidden=True)
+    async def live_screen():
+        ws = ctx.websocket
+        if ws is None:
+            raise PreventUpdate
+        pathname = await ws.get_prop(ids.LOCATION, "pathname") or ""
+        if not pathname.startswith(SCREEN_PREFIX):
+            raise PreventUpdate
+        try:
+            screen = get_screen(pathname[len(SCREEN_PREFIX):].strip("/"))
+            query = parse_query(await ws.get_prop(ids.LOCATION, "search") or "")
+        except (UnknownScreen, BadQuery):
+            raise PreventUpdate from None
+        slug, sent = await _mounted_screen(ws)
+        if slug != screen.slug:
+            raise PreventUpdate
+        sent = dict(sent or {})
+        district = query.district_code
+        gauge = metrics.screens.labels(screen.slug)
+        gauge.inc()
+        try:
+            await _stream(ws, screen, district, sent, cache, hub, metrics)
+        finally:
+            gauge.dec()
+        raise PreventUpdate
+
+    return None
+
+
+async def _stream(ws, screen, district, sent, cache, hub, metrics) -> None:
+    seen = -1
+    updates = metrics.tile_updates.labels(screen.slug)
+    if not hub.source_ok:
+        await hub.wait(hub.version, 2.0)  # let a just-started hub connect before judging
+    while not ws.is_shutdown:
+        version = hub.version
+        if hub.source_ok and version != seen:
+            try:
+                payload = await cache.aget(screen.slug, district, version)
+            except Exception:  # Redis or the database failed mid-read: mark stale, retry
+                log.exception("payload for %s/%s failed", screen.slug, district)
+                payload = None
+            if payload is not None:
+                for tile, digest in payload.digests.items():
+                    if sent.get(tile) == digest:
+                        continue
+                    for component_id, props in payload.updates[tile].items():
+                        set_props(component_id, props)
+                    sent[tile] = digest
+                    updates.inc()
+                seen = payload.version
+                if hub.last_change_ms:
+                    metrics.push_latency.observe(max(0, hub.now_ms() - hub.last_change_ms) / 1000)
+        state = "ok" if hub.source_ok else "down"
+        set_props(ids.ROOT, {"data-heartbeat": str(hub.now_ms()), "data-source": state,
+                             "data-version": str(seen)})
+        # While Redis is down, wake on the hub's next state change or the heartbeat only.
+        await hub.wait(seen if hub.source_ok else hub.version, theme.HEARTBEAT_S)

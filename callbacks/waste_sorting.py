@@ -1,0 +1,178 @@
+"""垃圾分类 waste-sorting screen: the data behind each tile, from live aggregates and master data."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+from dashboard import theme
+from dashboard.districts import BY_ADCODE, DISTRICTS
+from dashboard.sources import Sources
+from datasources.aggregates import WasteView
+from layouts.tile_data import (
+    Counter,
+    Counters,
+    DistrictMap,
+    Gauge,
+    Ranking,
+    RankRow,
+    Series,
+    Stat,
+    Ticker,
+    TickerRow,
+    TileData,
+    Timeseries,
+)
+from layouts.tiles import percent
+from layouts.waste_sorting import CATEGORIES, CATEGORY_LABELS, QUALITY, SLUG, WEIGHING
+
+__all__ = ["SLUG", "payload"]
+
+DECIMALS = {"wet": 1, "dry": 1, "recyclable": 1, "hazardous": 2}
+UNQUALIFIED_ROWS = 30
+
+
+def _targets(sources: Sources, district: str | None) -> dict[str, float]:
+    return sources.master(f"targets:{district}", lambda: sources.store.targets(district))
+
+
+def _tonnes(view: WasteView, targets: dict[str, float]) -> Counters:
+    return Counters(tuple(
+        Counter(
+            metric=f"waste.tonnes_today.{c}",
+            label=CATEGORY_LABELS[c],
+            value=view.tonnes.get(c, 0.0),
+            unit="吨",
+            decimals=DECIMALS[c],
+            target=targets.get(c),
+            target_metric=f"waste.target_today.{c}",
+            colour=theme.WASTE_CATEGORY_COLOURS[c],
+        )
+        for c in CATEGORIES
+    ))
+
+
+def _recycling(view: WasteView) -> Gauge:
+    total = sum(view.tonnes.values())
+    recovered = view.tonnes.get("recyclable", 0.0) + view.tonnes.get("wet", 0.0)
+    share = recovered / total if total else None
+    return Gauge(
+        ring=Stat("waste.recycling_rate", "回收利用率", share, percent(share)),
+        stats=(
+            Stat("waste.tonnes_today.recovered", "资源化", round(recovered, 1),
+                 f"{recovered:,.0f}", "吨"),
+            Stat("waste.tonnes_today.total", "总量", round(total, 1), f"{total:,.0f}", "吨"),
+        ),
+    )
+
+
+def _cameras(sources: Sources, view: WasteView, district: str | None) -> Gauge:
+    registered = sources.master(f"cameras:{district}", lambda: sources.store.cameras(district))
+    known = {c.id for c in registered} | set(view.camera_last_seen)
+    cutoff = (time.time() - sources.settings.camera_offline_after_s) * 1000
+    online = sum(1 for seen in view.camera_last_seen.values() if seen >= cutoff)
+    rate = view.quality.rate
+    return Gauge(
+        ring=Stat("waste.qualified_rate", "品质合格率", rate, percent(rate)),
+        stats=(
+            Stat("waste.cameras.online", "在线探头", online, f"{online:,}"),
+            Stat("waste.cameras.total", "探头总数", len(known), f"{len(known):,}"),
+            Stat("waste.quality.checks", "今日识别", view.quality.total,
+                 f"{view.quality.total:,}", "次"),
+        ),
+    )
+
+
+def _hourly(sources: Sources, view: WasteView) -> Timeseries:
+    now = datetime.now(sources.settings.tz)
+    # Hours that have not happened yet are blank, not zero.
+    elapsed = now.hour + 1 if view.day == now.strftime("%Y-%m-%d") else 24
+    today = tuple(round(v, 1) if h < elapsed else None for h, v in enumerate(view.hourly))
+    this_hour = view.hourly[now.hour] if elapsed < 24 else None
+    return Timeseries(
+        x=tuple(f"{h:02d}时" for h in range(24)),
+        series=(
+            Series("今日", today, "bar", theme.ACCENT),
+            Series("昨日", tuple(round(v, 1) for v in view.hourly_yesterday), "line", theme.WARN),
+        ),
+        stats=(
+            Stat("waste.loads_today", "今日车次", view.loads, f"{view.loads:,}", "车"),
+            Stat("waste.tonnes_this_hour", "本小时", None if this_hour is None else
+                 round(this_hour, 1), "—" if this_hour is None else f"{this_hour:,.0f}", "吨"),
+        ),
+        y_title="吨",
+    )
+
+
+def _ranking(view: WasteView, district: str | None) -> Ranking:
+    rows = []
+    for d in DISTRICTS:
+        count = view.quality_by_district.get(d.adcode)
+        rate = count.rate if count else None
+        rows.append(RankRow(
+            key=d.adcode, label=d.name, value=rate, display=percent(rate),
+            metric=f"waste.qualified_rate.{d.adcode}",
+            href=f"/screens/{SLUG}?district={d.adcode}", selected=d.adcode == district,
+        ))
+    rows.sort(key=lambda r: (r.value is None, -(r.value or 0), r.key))
+    return Ranking(tuple(rows))
+
+
+def _map(sources: Sources, view: WasteView, district: str | None) -> DistrictMap:
+    boundaries = sources.master("districts", sources.store.district_geojson)
+    stations = sources.master(f"stations:{district}", lambda: sources.store.stations(district))
+    if district:
+        boundaries = {**boundaries, "features": [
+            f for f in boundaries["features"] if f["properties"]["adcode"] == district]}
+    points = {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "id": s.id,
+             "geometry": {"type": "Point", "coordinates": [s.lon, s.lat]},
+             "properties": {"id": s.id, "name": s.name, "district": s.district}}
+            for s in stations
+        ],
+    }
+    rates = {d.adcode: view.quality_by_district.get(d.adcode).rate
+             if d.adcode in view.quality_by_district else None for d in DISTRICTS}
+    return DistrictMap(
+        districts=boundaries, points=points, rates=rates,
+        sizes={s.id: view.station_tonnes.get(s.id, 0.0) for s in stations},
+        selected=district, legend="合格率  低 ▁▃▅▇ 高   ● 中转站今日吨数（演示数据）",
+    )
+
+
+def _unqualified(sources: Sources, view: WasteView) -> Ticker:
+    names = sources.master("entity_names", sources.store.entity_names)
+    tz = sources.settings.tz
+    rows = []
+    for load in view.unqualified[:UNQUALIFIED_ROWS]:
+        when = datetime.fromtimestamp(load.ts_ms / 1000, tz).strftime("%H:%M:%S")
+        district = BY_ADCODE[load.district].name if load.district in BY_ADCODE else load.district
+        site = names.get(load.site, load.site)
+        vehicle = names.get(load.vehicle, load.vehicle) if load.vehicle else "未登记车辆"
+        station = names.get(load.station, load.station) if load.station else "未登记中转站"
+        rows.append(TickerRow(
+            key=f"{load.ts_ms}-{load.camera}",
+            cells=(when, district, f"{site} → {vehicle} → {station}", load.issue or "品质不合格"),
+            title=f"探头 {load.camera}，置信度 {load.confidence:.2f}",
+        ))
+    return Ticker(tuple(rows), header=("时间", "区", "收集点 → 车辆 → 中转站", "问题"),
+                  empty_text="今日暂无不合格记录")
+
+
+def payload(sources: Sources, district: str | None) -> dict[str, TileData]:
+    """Every tile of the waste-sorting screen for one scope (``None`` = the whole city)."""
+    view = sources.aggregates.waste_view(district=district, limit=UNQUALIFIED_ROWS)
+    stats = sources.aggregates.feed_stats()
+    weighing_at = stats[WEIGHING].last_event_ms if WEIGHING in stats else None
+    quality_at = stats[QUALITY].last_event_ms if QUALITY in stats else None
+    return {
+        "tonnes": TileData(_tonnes(view, _targets(sources, district)), weighing_at),
+        "recycling": TileData(_recycling(view), weighing_at),
+        "cameras": TileData(_cameras(sources, view, district), quality_at),
+        "map": TileData(_map(sources, view, district), quality_at),
+        "ranking": TileData(_ranking(view, district), quality_at),
+        "hourly": TileData(_hourly(sources, view), weighing_at),
+        "unqualified": TileData(_unqualified(sources, view), quality_at),
+    }

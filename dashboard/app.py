@@ -1,0 +1,61 @@
+"""The app factory: a Dash app on its FastAPI backend, wired to its data sources."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import dash
+from dash import Dash, dcc, html
+
+from callbacks import PAYLOADS
+from callbacks.live import register_live
+from callbacks.navigation import register_navigation
+from dashboard import ids
+from dashboard.hub import LiveHub
+from dashboard.metrics import WebMetrics
+from dashboard.ops import register_routes
+from dashboard.pages import register_pages
+from dashboard.payloads import PayloadCache
+from dashboard.settings import Settings, load_settings
+from dashboard.sources import Sources
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, sources: Sources | None = None,
+               redis_url: str | None = None) -> Dash:
+    """Build the web app. Tests pass their own ``sources``; processes build them from settings."""
+    settings = settings or load_settings()
+    sources = sources or Sources.from_settings(settings, redis_url=redis_url)
+    app = Dash(
+        __name__,
+        backend="fastapi",
+        use_pages=True,
+        pages_folder="",
+        assets_folder=str(ASSETS),
+        title="greenwall",
+        update_title=None,
+        compress=True,
+        suppress_callback_exceptions=True,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.config.include_pages_meta = False
+    cache = PayloadCache(sources, PAYLOADS)
+    hub = LiveHub(sources.redis_url, sources.keys)
+    metrics = WebMetrics(sources.aggregates)
+    register_pages(cache)
+    app.layout = html.Div([dcc.Location(id=ids.NAVIGATE, refresh=True), dash.page_container])
+    register_live(app, cache, hub, metrics)
+    register_navigation(app)
+    register_routes(app, sources, metrics)
+    app.greenwall = {"sources": sources, "cache": cache, "hub": hub, "metrics": metrics}
+    return app
+
+
+def create_server():
+    """The ASGI app for uvicorn's factory mode (``greenwall web``)."""
+    logging.basicConfig(level=load_settings().log_level.upper(),
+                        format="%(asctime)s web[%(process)d] %(levelname)s %(name)s: %(message)s")
+    return create_app().server

@@ -1,0 +1,240 @@
+"""The ``greenwall`` command: run everything, or one part (web, worker, simulator), seed, check."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from dashboard.settings import Settings, load_settings
+
+log = logging.getLogger("greenwall")
+
+
+def _logging(settings: Settings, role: str) -> None:
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format=f"%(asctime)s {role}[%(process)d] %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def _stop_on_signals() -> threading.Event:
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    return stop
+
+
+def _redis_url(settings: Settings) -> tuple[str, object | None]:
+    """The Redis URL to use, starting the embedded server if no one else has."""
+    if settings.redis_url:
+        return settings.redis_url, None
+    from datasources.embedded import EmbeddedRedis
+
+    embedded = EmbeddedRedis(settings.embedded_redis_path)
+    return embedded.start(), embedded
+
+
+def _store(settings: Settings):
+    from datasources.snapshot import SnapshotStore
+
+    store = SnapshotStore(settings.resolved_database_url)
+    store.create_schema()
+    return store
+
+
+def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
+    from datasources.seed import seed
+
+    summary = seed(_store(settings))
+    print(summary)
+    return 0
+
+
+def cmd_snapshot_load(settings: Settings, args: argparse.Namespace) -> int:
+    store = _store(settings)
+    store.load_csv_dir(Path(args.directory), progress=True)
+    return 0
+
+
+def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
+    from datasources.keys import Keys
+    from datasources.redis_feeds import IngestWorker, connect
+
+    url, embedded = _redis_url(settings)
+    stop = _stop_on_signals()
+    store = _store(settings)
+    consumer = args.name or f"{socket.gethostname()}-{os.getpid()}"
+    worker = IngestWorker(connect(url), Keys(settings.key_prefix), settings.tz,
+                          store.master_lookup(), consumer)
+    log.info("worker %s consuming from %s", consumer, url.split("@")[-1])
+    try:
+        worker.run(stop)
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    return 0
+
+
+def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
+    from datasources.simulator import Simulator
+
+    from datasources.keys import Keys
+    from datasources.redis_feeds import connect
+
+    url, embedded = _redis_url(settings)
+    stop = _stop_on_signals()
+    store = _store(settings)
+    if store.is_empty():
+        log.error("the snapshot database is empty: run `greenwall seed` first")
+        return 2
+    simulator = Simulator(connect(url), Keys(settings.key_prefix), store, settings.tz,
+                          speed=args.speed, bad_ratio=args.bad_ratio)
+    try:
+        if not args.no_backfill:
+            simulator.backfill()
+        simulator.run(stop)
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    return 0
+
+
+def cmd_web(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    url, embedded = _redis_url(settings)
+    os.environ["GREENWALL_REDIS_URL"] = url
+    _store(settings)
+    try:
+        uvicorn.run("dashboard.app:create_server", factory=True, host=settings.host,
+                    port=settings.port, workers=args.workers, log_level="warning",
+                    ws="websockets-sansio", timeout_graceful_shutdown=3)
+    finally:
+        if embedded is not None:
+            embedded.stop()
+    return 0
+
+
+def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
+    """Say what this process can and cannot reach."""
+    import redis
+    from sqlalchemy import create_engine, text
+
+    ok = True
+    target = settings.redis_url or f"embedded ({settings.embedded_redis_path})"
+    if settings.redis_url:
+        try:
+            redis.Redis.from_url(settings.redis_url, socket_connect_timeout=2).ping()
+            print(f"redis     ok       {target}")
+        except redis.RedisError as exc:
+            ok = False
+            print(f"redis     FAILED   {target}: {exc}")
+    else:
+        print(f"redis     embedded {target} (started by `greenwall run`)")
+    try:
+        with create_engine(settings.resolved_database_url).connect() as conn:
+            conn.execute(text("select 1"))
+        print(f"database  ok       {settings.resolved_database_url}")
+    except Exception as exc:
+        ok = False
+        print(f"database  FAILED   {settings.resolved_database_url}: {str(exc).splitlines()[0]}")
+    print(f"web       will listen on http://{settings.host}:{settings.port}")
+    print(f"simulator {'on' if settings.simulate_enabled else 'off'}")
+    return 0 if ok else 1
+
+
+def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    """Everything on one machine: Redis (embedded unless configured), worker, simulator, web."""
+    stop = _stop_on_signals()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    url, embedded = _redis_url(settings)
+    store = _store(settings)
+    if store.is_empty():
+        from datasources.seed import seed
+
+        log.info("empty database: seeding demo master data and history")
+        log.info("%s", seed(store))
+    env = {**os.environ, "GREENWALL_REDIS_URL": url,
+           "GREENWALL_DATA_DIR": str(settings.data_dir.resolve())}
+    roles = ["worker", "web"] + (["simulate"] if settings.simulate_enabled else [])
+    children: dict[str, subprocess.Popen] = {}
+
+    def spawn(role: str) -> None:
+        children[role] = subprocess.Popen([sys.executable, "-m", "dashboard.cli", role], env=env)
+
+    for role in roles:
+        spawn(role)
+    log.info("greenwall is up on http://%s:%s (Ctrl-C stops everything)",
+             settings.host, settings.port)
+    restarts = dict.fromkeys(roles, 0)
+    try:
+        while not stop.wait(0.5):
+            for role, child in list(children.items()):
+                if child.poll() is not None:
+                    restarts[role] += 1
+                    log.warning("%s exited with %s; restarting (%d)", role, child.returncode,
+                                restarts[role])
+                    time.sleep(min(restarts[role], 5))
+                    spawn(role)
+    finally:
+        log.info("stopping %s", ", ".join(children))
+        for child in children.values():
+            if child.poll() is None:
+                child.terminate()
+        deadline = time.monotonic() + 10
+        for child in children.values():
+            try:
+                child.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+        if embedded is not None:
+            embedded.stop()
+        log.info("stopped")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="greenwall", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="services, worker, simulator and web (what `make run` starts)")
+    web = sub.add_parser("web", help="the web server (uvicorn)")
+    web.add_argument("--workers", type=int, default=1, help="web processes")
+    worker = sub.add_parser("worker", help="the ingest worker (one consumer of the group)")
+    worker.add_argument("--name", help="consumer name (default host-pid)")
+    sim = sub.add_parser("simulate", help="publish realistic feeds")
+    sim.add_argument("--speed", type=float, default=1.0, help="time acceleration")
+    sim.add_argument("--bad-ratio", type=float, default=0.0, help="share of malformed messages")
+    sim.add_argument("--no-backfill", action="store_true", help="skip today's history")
+    sub.add_parser("seed", help="demo master data and history into an empty database")
+    snap = sub.add_parser("snapshot", help="snapshot data")
+    snap_sub = snap.add_subparsers(dest="snapshot_command", required=True)
+    load = snap_sub.add_parser("load", help="load <table>.csv files from a directory")
+    load.add_argument("directory")
+    sub.add_parser("check", help="say what can and cannot be reached")
+    return parser
+
+
+COMMANDS = {
+    "run": cmd_run, "web": cmd_web, "worker": cmd_worker, "simulate": cmd_simulate,
+    "seed": cmd_seed, "snapshot": cmd_snapshot_load, "check": cmd_check,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = load_settings()
+    _logging(settings, args.command)
+    return COMMANDS[args.command](settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,113 @@
+"""The live-push hub: one Redis reader per web process, fanning data versions out to screens.
+
+Workers append an entry to the changes stream after every batch that changed an aggregate.
+Each web process runs one ``LiveHub`` that blocks on that stream and wakes every connected
+screen of the process; screens then fetch the shared payload for their scope. A browser costs
+no Redis connection of its own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import redis.asyncio as aioredis
+
+from datasources.keys import Keys
+
+log = logging.getLogger(__name__)
+
+
+class LiveHub:
+    """Follows ``keys.changes`` and tells waiters when the data version moves."""
+
+    def __init__(self, redis_url: str, keys: Keys, block_ms: int = 5000):
+        self.redis_url = redis_url
+        self.keys = keys
+        self.block_ms = block_ms
+        self.version = 0
+        self.source_ok = False
+        self.last_change_ms: int | None = None  # when the worker committed the newest version
+        self._changed = asyncio.Event()
+        self._task: asyncio.Task | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._client: aioredis.Redis | None = None
+
+    def ensure_started(self) -> None:
+        """Start the reader on the running loop (idempotent; restarts it on a new loop)."""
+        loop = asyncio.get_running_loop()
+        if self._task is not None and not self._task.done() and self._loop is loop:
+            return
+        self._loop = loop
+        self._changed = asyncio.Event()
+        self._task = loop.create_task(self._follow(), name="greenwall-live-hub")
+
+    async def wait(self, seen_version: int, timeout: float) -> int:
+        """Wait until the version differs from ``seen_version`` or ``timeout`` elapses."""
+        self.ensure_started()
+        if self.version != seen_version:
+            return self.version
+        event = self._changed
+        try:
+            await asyncio.wait_for(event.wait(), timeout)
+        except TimeoutError:
+            pass
+        return self.version
+
+    def _notify(self) -> None:
+        event, self._changed = self._changed, asyncio.Event()
+        event.set()
+
+    async def _follow(self) -> None:
+        backoff = 0.2
+        last_id = "$"
+        while True:
+            try:
+                if self._client is None:
+                    self._client = aioredis.Redis.from_url(
+                        self.redis_url, decode_responses=True, socket_connect_timeout=2,
+                        socket_timeout=self.block_ms / 1000 + 5, health_check_interval=15,
+                    )
+                version = int(await self._client.get(self.keys.version) or 0)
+                if not self.source_ok or version != self.version:
+                    # Not max(): a Redis that restarted empty starts counting again from 0.
+                    self.source_ok = True
+                    self.version = version
+                    self._notify()
+                backoff = 0.2
+                while True:
+                    reply = await self._client.xread(
+                        {self.keys.changes: last_id}, block=self.block_ms, count=100
+                    )
+                    if not reply:
+                        continue
+                    for entry_id, fields in reply[0][1]:
+                        last_id = entry_id
+                        self.version = int(fields.get("version", 0))
+                        self.last_change_ms = int(entry_id.split("-", 1)[0])
+                    self._notify()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # Redis gone or restarted: screens show stale, we retry
+                if self.source_ok:
+                    log.warning("live hub lost Redis (%s); retrying", exc)
+                self.source_ok = False
+                self._notify()
+                if self._client is not None:
+                    await self._client.aclose()
+                    self._client = None
+                # After a Redis restart the stream may be new: resume from its end.
+                last_id = "$"
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    async def close(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+        if self._client is not None:
+            await self._client.aclose()
+
+    @staticmethod
+    def now_ms() -> int:
+        return int(time.time() * 1000)

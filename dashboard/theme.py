@@ -1,0 +1,36 @@
+"""Colours, canvas sizes and refresh budgets: the one place each of them is set.
+
+``assets/theme.css`` carries the same palette as CSS variables for the stylesheet side.
+"""
+
+from __future__ import annotations
+
+CANVAS_FHD = (1920, 1080)
+CANVAS_4K = (3840, 2160)
+HEADER_PX = 72  # the screen header's height on the design canvas
+GAP_PX = 12
+
+BACKGROUND = "#061423"
+PANEL = "#0b2136"
+TEXT = "#d8ecff"
+MUTED = "#7f9bb8"
+ACCENT = "#35d0ff"
+GOOD = "#3ddc97"
+WARN = "#ffc145"
+BAD = "#ff5d5d"
+GRID_LINE = "rgba(127,155,184,0.18)"
+FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
+
+WASTE_CATEGORY_COLOURS = {
+    "wet": "#3ddc97",  # 湿垃圾 green, as on Shanghai's bins (brown bins, green on screens)
+    "dry": "#8a9bb0",  # 干垃圾
+    "recyclable": "#35a7ff",  # 可回收物 blue
+    "hazardous": "#ff5d5d",  # 有害垃圾 red
+}
+
+# Qualified-rate colour ramp for the map, low → high (the stops are rates 0.80 … 1.00).
+RATE_RAMP = ((0.80, "#7a1f2b"), (0.86, "#c2473a"), (0.90, "#e39b3b"), (0.94, "#5fbf7f"),
+             (0.97, "#1fa37a"))
+
+HEARTBEAT_S = 5.0  # the live connection tells the page it is alive this often
+PAYLOAD_MASTER_TTL_S = 60.0  # master data (stations, targets, boundaries) cached this long

@@ -1,0 +1,1 @@
+"""Data sources: Redis live feeds, the snapshot database, embedded services, the simulator."""

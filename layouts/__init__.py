@@ -1,0 +1,1 @@
+"""Layouts: one module per screen plus shared tile builders. Components only, no I/O."""

@@ -1,0 +1,66 @@
+"""The HTTP face of a web process: status codes for screen URLs, /healthz and /metrics."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.conftest import wait_until
+from tests.feeds_helpers import publish
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+def test_index_lists_the_registered_screens(web):
+    status, _ = get(web + "/")
+    assert status == 200
+    status, body = get(web + "/screens/waste-sorting")
+    assert status == 200 and "_dash-config" in body
+
+
+@pytest.mark.parametrize("path, status, words", [
+    ("/screens/waste-sorting?district=999999", 404, "unknown district"),
+    ("/screens/no-such-screen", 404, "no-such-screen"),
+    ("/screens/waste-sorting?fit=zoom", 400, "fit: must be one of"),
+])
+def test_bad_screen_urls_get_a_clear_status(web, path, status, words):
+    got, body = get(web + path)
+    assert got == status
+    assert words in body
+
+
+def test_healthz_reports_services_and_feed_lag(web, sources, worker):
+    publish(sources.redis, sources.keys, "waste.weighing", district="310115",
+            station="ST-310115-01", vehicle="VH-1", category="wet", tonnes="3")
+    publish(sources.redis, sources.keys, "waste.weighing", district="nowhere",
+            station="ST-310115-01", vehicle="VH-1", category="wet", tonnes="3")
+    wait_until(lambda: sources.aggregates.feed_stats()["waste.weighing"].deadlettered == 1)
+    status, body = get(web + "/healthz")
+    report = json.loads(body)
+    assert status == 200
+    assert report["redis"]["ok"] and report["database"]["ok"]
+    weighing = report["feeds"]["waste.weighing"]
+    assert weighing["ingested"] == 1 and weighing["deadlettered"] == 1
+    assert weighing["status"] == "live" and weighing["lag_s"] < 60
+    assert report["feeds"]["waste.quality"]["status"] == "no-data"
+    assert report["workers"]["alive"] >= 1
+
+
+def test_metrics_in_prometheus_format(web, sources, worker):
+    publish(sources.redis, sources.keys, "waste.weighing", district="310115",
+            station="ST-310115-01", vehicle="VH-1", category="dry", tonnes="3")
+    wait_until(lambda: sources.aggregates.feed_stats()["waste.weighing"].ingested == 1)
+    status, body = get(web + "/metrics")
+    assert status == 200
+    assert 'greenwall_events_ingested_total{feed="waste.weighing"} 1.0' in body
+    assert "greenwall_redis_up 1.0" in body
+    assert "greenwall_push_latency_seconds_bucket" in body

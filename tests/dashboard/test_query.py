@@ -1,0 +1,28 @@
+"""Screen query parameters: good ones parse, bad ones say what is wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.query import BadQuery, UnknownDistrict, parse_query
+
+
+def test_defaults_and_scope():
+    assert parse_query("").district is None
+    q = parse_query("?district=310115&fit=width&kiosk=1&lang=en")
+    assert q.district.name == "浦东新区" and q.fit == "width" and q.kiosk and q.lang == "en"
+    assert parse_query("district=310000").district is None  # the whole city
+
+
+@pytest.mark.parametrize("search, error, words", [
+    ("district=999999", UnknownDistrict, "unknown district '999999'"),
+    ("district=浦东", UnknownDistrict, "unknown district"),
+    ("fit=zoom", BadQuery, "fit: must be one of fit, width, stretch"),
+    ("lang=fr", BadQuery, "lang: must be one of zh, en"),
+    ("district=310115&district=310101", BadQuery, "given 2 times"),
+])
+def test_bad_values_are_explained(search, error, words):
+    with pytest.raises(error) as caught:
+        parse_query(search)
+    assert words in str(caught.value)
+    assert caught.value.status == (404 if error is UnknownDistrict else 400)
