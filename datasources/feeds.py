@@ -1,0 +1,263 @@
+"""Validation of live-feed messages: one pydantic model per feed, and ``parse_event``.
+
+A message arrives as the flat field → string dict that ``XREADGROUP`` returns. Every feed
+shares ``ts`` (ISO-8601 with offset, or epoch milliseconds; missing → the stream entry ID's
+time) and an optional upstream ``event_id``. A message that does not validate raises
+``FeedValidationError`` whose ``reason`` tells a person what to fix, e.g.
+``tonnes: must be > 0 and ≤ 50, got '-3'``.
+
+Adding a feed is one model here, registered with ``@feed("park.gate")``, built from the
+reusable field types below (plus its aggregate effects in ``datasources.aggregates``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Annotated, Any, ClassVar, Literal, get_args
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    ValidationInfo,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from dashboard.districts import resolve_district
+
+FEEDS: dict[str, type[FeedEvent]] = {}
+
+WasteCategory = Literal["wet", "dry", "recyclable", "hazardous"]
+WASTE_CATEGORIES: tuple[str, ...] = get_args(WasteCategory)
+Verdict = Literal["qualified", "unqualified"]
+VERDICTS: tuple[str, ...] = get_args(Verdict)
+
+IDENTIFIER_MAX = 64
+EVENT_ID_MAX = 128
+TEXT_MAX = 256
+# Epoch values outside this window are almost always seconds sent as milliseconds (or a
+# unit mix-up upstream); rejecting them beats counting events into 1970.
+EARLIEST_MS = 946_684_800_000  # 2000-01-01T00:00:00Z
+LATEST_MS = 4_102_444_800_000  # 2100-01-01T00:00:00Z
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Bytes that are not UTF-8 reach us as lone surrogates (the reader decodes with
+# "surrogateescape", so that such a message can still be dead-lettered byte for byte).
+_NOT_UTF8 = re.compile("[\ud800-\udfff]")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SHOWN_MAX = 80
+
+
+class FeedValidationError(ValueError):
+    """A message that cannot be counted; ``reason`` says why, in words a person can act on."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _invalid(reason: str) -> PydanticCustomError:
+    # The reason goes through the context so that braces in user input are never
+    # taken for template placeholders.
+    return PydanticCustomError("feed_value", "{reason}", {"reason": reason})
+
+
+def _shown(value: object) -> str:
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > _SHOWN_MAX:
+        text = text[:_SHOWN_MAX] + "…"
+    return repr(text)
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+def _plain(text: str, value: object) -> str:
+    """``text`` if it is valid UTF-8 without control characters."""
+    if _NOT_UTF8.search(text):
+        raise _invalid(f"must be valid UTF-8 text, got {_shown(value)}")
+    if _CONTROL.search(text):
+        raise _invalid(f"must not contain control characters, got {_shown(value)}")
+    return text
+
+
+def _identifier(value: object) -> str:
+    text = _text(value).strip()
+    if not 1 <= len(text) <= IDENTIFIER_MAX:
+        raise _invalid(f"must be 1–{IDENTIFIER_MAX} characters, got {_shown(value)}")
+    return _plain(text, value)
+
+
+def _event_id(value: object) -> str | None:
+    text = _text(value).strip()
+    if not text:
+        return None
+    if len(text) > EVENT_ID_MAX:
+        raise _invalid(f"must be 1–{EVENT_ID_MAX} characters, got {len(text)}")
+    return _plain(text, value)
+
+
+def _optional_text(value: object) -> str | None:
+    text = _text(value).strip()
+    if not text:
+        return None
+    if len(text) > TEXT_MAX:
+        raise _invalid(f"must be at most {TEXT_MAX} characters, got {len(text)}")
+    return _plain(text, value)
+
+
+def _district(value: object) -> str:
+    try:
+        return resolve_district(_text(value)).adcode
+    except KeyError:
+        raise _invalid(
+            f"unknown district {_shown(_text(value).strip())} "
+            "(expected a 6-digit Shanghai adcode or exact Chinese name)"
+        ) from None
+
+
+def _event_time(value: object) -> int:
+    text = _text(value).strip()
+    if text.isascii() and text.isdigit():
+        ms = int(text)
+        if not EARLIEST_MS <= ms < LATEST_MS:
+            raise _invalid(
+                f"epoch milliseconds {_shown(text)} is outside 2000–2100 "
+                "(seconds sent instead of milliseconds?)"
+            )
+        return ms
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise _invalid(
+            f"expected ISO-8601 with offset (e.g. '2026-11-29T10:00:00+08:00') "
+            f"or epoch milliseconds, got {_shown(value)}"
+        ) from None
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise _invalid(f"missing time-zone offset in {_shown(text)}")
+    return (moment - _EPOCH) // timedelta(milliseconds=1)
+
+
+def number_in(low: float, high: float, *, above_low: bool = False) -> Callable[[object], float]:
+    """A validator for a decimal string in [low, high] (or (low, high] when ``above_low``)."""
+    rule = f"> {low:g} and ≤ {high:g}" if above_low else f"between {low:g} and {high:g}"
+
+    def validate(value: object) -> float:
+        try:
+            number = float(_text(value).strip())
+        except ValueError:
+            raise _invalid(f"must be a number, got {_shown(value)}") from None
+        inside = (low < number if above_low else low <= number) and number <= high
+        if not math.isfinite(number) or not inside:
+            raise _invalid(f"must be {rule}, got {_shown(value)}")
+        return number
+
+    return validate
+
+
+def one_of(choices: Any) -> Callable[[object], str]:
+    """A validator for one of a ``Literal``'s values, compared exactly."""
+    allowed = get_args(choices)
+
+    def validate(value: object) -> str:
+        text = _text(value).strip()
+        if text not in allowed:
+            raise _invalid(f"must be one of {', '.join(allowed)}, got {_shown(value)}")
+        return text
+
+    return validate
+
+
+Identifier = Annotated[str, PlainValidator(_identifier)]
+"""A station, vehicle, camera, site, park or gate id: 1–64 characters, no control characters."""
+DistrictCode = Annotated[str, PlainValidator(_district)]
+"""A district given as adcode or exact Chinese name, normalised to its adcode."""
+OptionalText = Annotated[str | None, PlainValidator(_optional_text)]
+"""Free text up to 256 characters; blank counts as absent."""
+EventTime = Annotated[int, PlainValidator(_event_time)]
+
+
+class FeedEvent(BaseModel):
+    """What every feed message carries: the event time and the optional upstream id."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    feed: ClassVar[str]
+    ts_ms: EventTime = Field(validation_alias="ts", description="event time, epoch ms")
+    event_id: Annotated[str | None, PlainValidator(_event_id)] = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _time_from_entry_id(cls, data: Any, info: ValidationInfo) -> Any:
+        """A message without ``ts`` (or with a blank one) happened when it was appended."""
+        if isinstance(data, dict) and not _text(data.get("ts", "")).strip():
+            entry_id = (info.context or {}).get("entry_id", "")
+            millis = entry_id.partition("-")[0]
+            if millis.isdigit():
+                data = {**data, "ts": millis}
+        return data
+
+
+def feed(name: str) -> Callable[[type[FeedEvent]], type[FeedEvent]]:
+    """Register a model as the schema of feed ``name`` (stream ``greenwall:feed:<name>``)."""
+
+    def register(model: type[FeedEvent]) -> type[FeedEvent]:
+        model.feed = name
+        FEEDS[name] = model
+        return model
+
+    return register
+
+
+@feed("waste.weighing")
+class Weighing(FeedEvent):
+    """车载称重: one garbage truck's load weighed at a transfer station."""
+
+    district: DistrictCode
+    station: Identifier
+    vehicle: Identifier
+    category: Annotated[WasteCategory, PlainValidator(one_of(WasteCategory))]
+    tonnes: Annotated[float, PlainValidator(number_in(0, 50, above_low=True))]
+
+
+@feed("waste.quality")
+class QualityVerdict(FeedEvent):
+    """湿垃圾品质识别: a camera's verdict on one wet-garbage load at a collection site."""
+
+    district: DistrictCode
+    camera: Identifier
+    site: Identifier
+    verdict: Annotated[Verdict, PlainValidator(one_of(Verdict))]
+    issue: OptionalText = None
+    confidence: Annotated[float, PlainValidator(number_in(0, 1))]
+
+
+def _reason(error: ValidationError) -> str:
+    missing, problems = [], []
+    for problem in error.errors(include_url=False):
+        where = ".".join(str(part) for part in problem["loc"]) or "message"
+        if problem["type"] == "missing":
+            missing.append(where)
+        else:
+            problems.append(f"{where}: {problem['msg']}")
+    if missing:
+        problems.insert(0, f"missing field{'s' if len(missing) > 1 else ''}: {', '.join(missing)}")
+    return "; ".join(problems)
+
+
+def parse_event(feed: str, fields: dict[str, str], entry_id: str) -> FeedEvent:
+    """Validate one stream entry of ``feed``; raise ``FeedValidationError`` if it can't count."""
+    model = FEEDS.get(feed)
+    if model is None:
+        raise FeedValidationError(f"unknown feed {feed!r} (known: {', '.join(sorted(FEEDS))})")
+    try:
+        return model.model_validate(fields, context={"entry_id": entry_id})
+    except ValidationError as error:
+        raise FeedValidationError(_reason(error)) from None
