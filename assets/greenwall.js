@@ -77,6 +77,8 @@
 
   var loadedAt = Date.now();
   var flipObserver = new MutationObserver(flip);
+  /* Badges follow a pushed update at once, not at the next clock tick. */
+  var freshObserver = new MutationObserver(freshness);
   var watched = new WeakSet();
 
   function watchCounters() {
@@ -95,6 +97,11 @@
       document.querySelector(".gw-canvas").setAttribute("data-gw-seen", "1");
       loadedAt = Date.now();
       scaleCanvas(); watchCounters(); freshness(); tickClock();
+      freshObserver.disconnect();
+      freshObserver.observe(document.getElementById("gw-root"), {
+        attributes: true, subtree: true,
+        attributeFilter: ["data-last-event", "data-heartbeat", "data-source"]
+      });
     }
     var retry = document.querySelector(".gw-error[data-retry]");
     if (retry && !retry.dataset.scheduled) {

@@ -23,18 +23,21 @@ from dashboard.registry import UnknownScreen, get_screen
 log = logging.getLogger(__name__)
 
 SCREEN_PREFIX = "/screens/"
-PAGE_WAIT_S = 15.0  # Dash Pages mounts the screen just after the socket opens
 
 
 async def _mounted_screen(ws) -> tuple[str | None, dict | None]:
-    """Wait for the page's screen root; its slug and the digests it was built with."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + PAGE_WAIT_S
-    while not ws.is_shutdown and loop.time() < deadline:
+    """Wait for the page's screen root; its slug and the digests it was built with.
+
+    Dash Pages mounts the screen by a callback just after the socket opens, and later still
+    when the server is busy, so this waits as long as the page is open.
+    """
+    pause = 0.05
+    while not ws.is_shutdown:
         slug = await ws.get_prop(ids.ROOT, "data-screen")
         if slug:
             return slug, await ws.get_prop(ids.CLIENT_STATE, "data")
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(pause)
+        pause = min(pause * 1.5, 1.0)
     return None, None
 
 

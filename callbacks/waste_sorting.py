@@ -138,7 +138,8 @@ def _map(sources: Sources, view: WasteView, district: str | None) -> DistrictMap
     return DistrictMap(
         districts=boundaries, points=points, rates=rates,
         sizes={s.id: view.station_tonnes.get(s.id, 0.0) for s in stations},
-        selected=district, legend="合格率  低 ▁▃▅▇ 高   ● 中转站今日吨数（演示数据）",
+        selected=district, legend="今日合格率",
+        points_legend="中转站今日进场量（演示站点）",
     )
 
 

@@ -84,10 +84,9 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
-    from datasources.simulator import Simulator
-
     from datasources.keys import Keys
     from datasources.redis_feeds import connect
+    from datasources.simulator import Simulator
 
     url, embedded = _redis_url(settings)
     stop = _stop_on_signals()
@@ -151,6 +150,15 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def _ensure_consumer_group(settings: Settings, url: str, store) -> None:
+    """Create the consumer group before anything publishes, so capped streams keep every entry."""
+    from datasources.keys import Keys
+    from datasources.redis_feeds import IngestWorker, connect
+
+    IngestWorker(connect(url), Keys(settings.key_prefix), settings.tz, store.master_lookup(),
+                 consumer="run").ensure_groups()
+
+
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """Everything on one machine: Redis (embedded unless configured), worker, simulator, web."""
     stop = _stop_on_signals()
@@ -162,6 +170,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
         log.info("empty database: seeding demo master data and history")
         log.info("%s", seed(store))
+    _ensure_consumer_group(settings, url, store)
     env = {**os.environ, "GREENWALL_REDIS_URL": url,
            "GREENWALL_DATA_DIR": str(settings.data_dir.resolve())}
     roles = ["worker", "web"] + (["simulate"] if settings.simulate_enabled else [])

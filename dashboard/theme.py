@@ -28,9 +28,10 @@ WASTE_CATEGORY_COLOURS = {
     "hazardous": "#ff5d5d",  # 有害垃圾 red
 }
 
-# Qualified-rate colour ramp for the map, low → high (the stops are rates 0.80 … 1.00).
-RATE_RAMP = ((0.80, "#7a1f2b"), (0.86, "#c2473a"), (0.90, "#e39b3b"), (0.94, "#5fbf7f"),
-             (0.97, "#1fa37a"))
+# Qualified-rate colour ramp for the map, low → high: a stop applies from its rate upwards.
+# The stops sit where Shanghai's districts actually spread (about 85–97 %), so they tell apart.
+RATE_RAMP = ((0.0, "#8c2d3a"), (0.86, "#c8553d"), (0.88, "#e39b3b"), (0.90, "#c9c64a"),
+             (0.92, "#5fbf7f"), (0.94, "#1fa37a"))
 
 HEARTBEAT_S = 5.0  # the live connection tells the page it is alive this often
 PAYLOAD_MASTER_TTL_S = 60.0  # master data (stations, targets, boundaries) cached this long

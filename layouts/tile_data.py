@@ -99,6 +99,7 @@ class DistrictMap:
     sizes: dict[str, float]
     selected: str | None = None
     legend: str = ""
+    points_legend: str = ""
 
 
 @dataclass(frozen=True)

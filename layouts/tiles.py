@@ -314,6 +314,18 @@ def _map_update(screen: ScreenSpec, tile: TileSpec, data: DistrictMap) -> Props:
     }
 
 
+def _map_legend(data: DistrictMap) -> html.Div:
+    swatches = []
+    for i, (low, colour) in enumerate(theme.RATE_RAMP):
+        high = theme.RATE_RAMP[i + 1][0] if i + 1 < len(theme.RATE_RAMP) else None
+        label = f"<{high:.0%}" if i == 0 else f"≥{low:.0%}"
+        swatches.append(html.Span(className="gw-swatch", style={"background": colour}, title=label))
+    ends = [html.Span(f"<{theme.RATE_RAMP[1][0]:.0%}"), *swatches,
+            html.Span(f"≥{theme.RATE_RAMP[-1][0]:.0%}")]
+    return html.Div([html.Span(data.legend), *ends, html.Span(className="gw-legend-dot"),
+                     html.Span(data.points_legend)], className="gw-map-legend")
+
+
 def _map_build(screen: ScreenSpec, tile: TileSpec, data: DistrictMap) -> Any:
     props = _map_update(screen, tile, data)
     points_id = ids.part(screen.slug, tile.key, "points")
@@ -348,7 +360,7 @@ def _map_build(screen: ScreenSpec, tile: TileSpec, data: DistrictMap) -> Any:
                     ),
                 ],
             ),
-            html.Div(data.legend, className="gw-map-legend") if data.legend else None,
+            _map_legend(data),
         ],
     )
 

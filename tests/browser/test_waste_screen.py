@@ -41,7 +41,7 @@ def test_every_tile_renders_and_a_feed_message_reaches_the_dom(dash_duo, screen_
     wait_until(lambda: abs(float(value_of(dash_duo, "waste.tonnes_today.wet") or 0)
                            - (before + 12.3)) < 0.05, timeout=10)
     assert tile.get_attribute("data-version") != version
-    assert tile.get_attribute("data-fresh") == "live"
+    wait_until(lambda: tile.get_attribute("data-fresh") == "live", timeout=3)
     assert severe(dash_duo) == []
 
 
