@@ -36,10 +36,16 @@ def _redis_url(settings: Settings) -> tuple[str, object | None]:
     """The Redis URL to use, starting the embedded server if no one else has."""
     if settings.redis_url:
         return settings.redis_url, None
+    import redis
+
     from datasources.embedded import EmbeddedRedis
 
     embedded = EmbeddedRedis(settings.embedded_redis_path)
-    return embedded.start(), embedded
+    try:  # `greenwall run` (or another process) already serves it: share, don't restart it
+        redis.Redis.from_url(embedded.url, socket_connect_timeout=1).ping()
+        return embedded.url, None
+    except (redis.RedisError, OSError):
+        return embedded.start(), embedded
 
 
 def _store(settings: Settings):
