@@ -103,9 +103,11 @@ def register_routes(app, sources: Sources, metrics: WebMetrics) -> None:
             parse_query(str(request.url.query))
         except BadQuery as exc:
             return _error_page(exc.status, str(exc))
-        # Dash renders its index from the current request, which its catch-all route sets.
+        # Dash renders its index from the current request, which its catch-all route sets,
+        # and walks the assets folder on its first own request: this may come before that.
         token = set_current_request(request)
         try:
+            app._setup_server()
             return HTMLResponse(app.index())
         finally:
             reset_current_request(token)

@@ -20,6 +20,13 @@ def get(url: str) -> tuple[int, str]:
         return error.code, error.read().decode()
 
 
+def test_a_screen_as_the_first_request_still_gets_its_assets(web):
+    status, body = get(web + "/screens/waste-sorting")
+    assert status == 200
+    assert "/assets/greenwall.js" in body and "/assets/map.js" in body
+    assert "/assets/theme.css" in body
+
+
 def test_index_lists_the_registered_screens(web):
     status, _ = get(web + "/")
     assert status == 200
