@@ -28,7 +28,11 @@ def driver(width: int, height: int) -> webdriver.Chrome:
                  "--disable-sync", f"--window-size={width},{height}",
                  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"):
         options.add_argument(flag)
-    return webdriver.Chrome(options=options)
+    browser = webdriver.Chrome(options=options)
+    # The window size includes browser chrome even headless; pin the viewport itself.
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+    return browser
 
 
 def wait_live(browser: webdriver.Chrome, timeout: float = 30) -> None:
