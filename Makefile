@@ -18,6 +18,7 @@ run: $(STAMP)
 	$(BIN)/greenwall run
 
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)

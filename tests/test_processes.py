@@ -96,7 +96,7 @@ def test_web_and_worker_as_separate_processes_on_postgres(tmp_path, redis_url, k
         wait_until(lambda: healthz(port), timeout=60)
         client = redis.Redis.from_url(redis_url, decode_responses=True)
         keys = Keys(key_prefix)
-        for i in range(50):
+        for _ in range(50):
             publish(client, keys, "waste.weighing", district="310115", station="ST-310115-01",
                     vehicle="VH-310115-001", category="recyclable", tonnes="1.5")
         report = wait_until(lambda: (h := healthz(port)) and h["feeds"]["waste.weighing"][
