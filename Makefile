@@ -26,6 +26,8 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/ingest_bench.py
+	$(BIN)/python bench/latency_bench.py --events 40 --rate 1
+	$(BIN)/python bench/latency_bench.py --events 40 --rate 10
 
 boundaries: | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[extract]'

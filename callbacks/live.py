@@ -74,31 +74,46 @@ def register_live(app, cache: PayloadCache, hub: LiveHub, metrics: WebMetrics) -
 
 
 async def _stream(ws, screen, district, sent, cache, hub, metrics) -> None:
+    """Push changed tiles until the page closes, each no more often than its kind's budget."""
+    loop = asyncio.get_running_loop()
+    budgets = {t.key: theme.MIN_PUSH_INTERVAL_S.get(t.kind, 0.0) for t in screen.tiles}
+    last_push: dict[str, float] = {}
+    last_beat, last_root = -1e9, None
     seen = -1
     updates = metrics.tile_updates.labels(screen.slug)
     if not hub.source_ok:
         await hub.wait(hub.version, 2.0)  # let a just-started hub connect before judging
     while not ws.is_shutdown:
+        next_due = None
         version = hub.version
-        if hub.source_ok and version != seen:
+        if hub.source_ok:
             try:
                 payload = await cache.aget(screen.slug, district, version)
             except Exception:  # Redis or the database failed mid-read: mark stale, retry
                 log.exception("payload for %s/%s failed", screen.slug, district)
                 payload = None
             if payload is not None:
+                now = loop.time()
                 for tile, digest in payload.digests.items():
                     if sent.get(tile) == digest:
+                        continue
+                    due = last_push.get(tile, -1e9) + budgets[tile]
+                    if now < due:
+                        next_due = due if next_due is None else min(next_due, due)
                         continue
                     for component_id, props in payload.updates[tile].items():
                         set_props(component_id, props)
                     sent[tile] = digest
+                    last_push[tile] = now
                     updates.inc()
-                seen = payload.version
-                if hub.last_change_ms:
+                if seen != payload.version and hub.last_change_ms:
                     metrics.push_latency.observe(max(0, hub.now_ms() - hub.last_change_ms) / 1000)
-        state = "ok" if hub.source_ok else "down"
-        set_props(ids.ROOT, {"data-heartbeat": str(hub.now_ms()), "data-source": state,
-                             "data-version": str(seen)})
+                seen = payload.version
+        root = ("ok" if hub.source_ok else "down", str(seen))
+        if root != last_root or loop.time() - last_beat >= theme.HEARTBEAT_S:
+            set_props(ids.ROOT, {"data-heartbeat": str(hub.now_ms()), "data-source": root[0],
+                                 "data-version": root[1]})
+            last_beat, last_root = loop.time(), root
+        timeout = theme.HEARTBEAT_S if next_due is None else max(0.0, next_due - loop.time())
         # While Redis is down, wake on the hub's next state change or the heartbeat only.
-        await hub.wait(seen if hub.source_ok else hub.version, theme.HEARTBEAT_S)
+        await hub.wait(seen if hub.source_ok else hub.version, min(timeout, theme.HEARTBEAT_S))

@@ -33,5 +33,9 @@ WASTE_CATEGORY_COLOURS = {
 RATE_RAMP = ((0.0, "#8c2d3a"), (0.86, "#c8553d"), (0.88, "#e39b3b"), (0.90, "#c9c64a"),
              (0.92, "#5fbf7f"), (0.94, "#1fa37a"))
 
+# Refresh budgets: the least time between two pushes of one tile, by tile kind. Numbers go out
+# at once; a chart, map or list redrawn ten times a second only costs a wall's browsers CPU.
+MIN_PUSH_INTERVAL_S = {"counters": 0.0, "gauge": 0.0, "ranking": 0.5, "ticker": 0.5,
+                       "timeseries": 1.0, "map": 1.0}
 HEARTBEAT_S = 5.0  # the live connection tells the page it is alive this often
 PAYLOAD_MASTER_TTL_S = 60.0  # master data (stations, targets, boundaries) cached this long
