@@ -12,6 +12,9 @@ def test_defaults_and_scope():
     q = parse_query("?district=310115&fit=width&kiosk=1&lang=en")
     assert q.district.name == "浦东新区" and q.fit == "width" and q.kiosk and q.lang == "en"
     assert parse_query("district=310000").district is None  # the whole city
+    q = parse_query("wall=3x2&tile=5&rotate=30&screens=waste-sorting&rotate_districts=20")
+    assert (q.wall.columns, q.wall.rows, q.wall.column, q.wall.row) == (3, 2, 1, 1)
+    assert q.rotate_s == 30 and q.screens == ("waste-sorting",) and q.rotate_districts_s == 20
 
 
 @pytest.mark.parametrize("search, error, words", [
@@ -20,6 +23,14 @@ def test_defaults_and_scope():
     ("fit=zoom", BadQuery, "fit: must be one of fit, width, stretch"),
     ("lang=fr", BadQuery, "lang: must be one of zh, en"),
     ("district=310115&district=310101", BadQuery, "given 2 times"),
+    ("wall=2x2", BadQuery, "tile: must be 1 … 4 for wall=2x2"),
+    ("wall=2x2&tile=5", BadQuery, "tile: must be 1 … 4"),
+    ("wall=big&tile=1", BadQuery, "wall: must be <columns>x<rows>"),
+    ("tile=2", BadQuery, "tile: only meaningful with wall"),
+    ("rotate=2", BadQuery, "rotate: must be whole seconds ≥ 5"),
+    ("rotate=30&screens=waste-sorting,nope", BadQuery, "screens: unknown screen 'nope'"),
+    ("screens=waste-sorting", BadQuery, "a playlist needs rotate"),
+    ("layout=phone", BadQuery, "layout: must be one of auto, canvas, tablet"),
 ])
 def test_bad_values_are_explained(search, error, words):
     with pytest.raises(error) as caught:
