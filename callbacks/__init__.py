@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from callbacks import waste_sorting
+from callbacks import forest_chief, waste_sorting
 from dashboard.payloads import PayloadBuilder
 
 PAYLOADS: dict[str, PayloadBuilder] = {
     waste_sorting.SLUG: waste_sorting.payload,
+    forest_chief.SLUG: forest_chief.payload,
 }

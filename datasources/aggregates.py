@@ -73,6 +73,24 @@ def site_verdict_field(verdict: str, site: str) -> str:
     return f"site:{verdict}:{site}"
 
 
+@dataclass(frozen=True)
+class Track:
+    """A process whose subjects move through ``stages`` one at a time, in order (e.g. a forest
+    case 上报 → 核实 → 处置 → 考核).
+
+    The ingest script keeps each subject's state in ``open_key`` (a hash) until its last stage,
+    then in ``closed_key`` (indexed by time in the sorted set ``closed_at_key``) for
+    ``retain_ms``; ``label`` names a subject in dead-letter reasons.
+    """
+
+    open_key: str
+    closed_key: str
+    closed_at_key: str
+    label: str
+    retain_ms: int
+    stages: tuple[str, ...]
+
+
 class Effects(Protocol):
     """What one valid event will change, recorded by its feed's effect function.
 
@@ -89,6 +107,23 @@ class Effects(Protocol):
 
     def daily(self, key: str) -> str:
         """``key`` itself, marked as per-day: it expires ``DAY_TTL_S`` after its last write."""
+        ...
+
+    def retained(self, key: str, ttl_s: int) -> str:
+        """``key`` itself, marked to expire ``ttl_s`` after its last write."""
+        ...
+
+    def newest(self, key: str, field: str, ts_ms: int, value: str) -> None:
+        """Set ``field`` to ``"<ts_ms>|<value>"`` unless it holds a newer time already."""
+        ...
+
+    def step(self, track: Track, subject: str, stage: str, identity: str, record: str,
+             note: str, log_key: str, log_field: str) -> None:
+        """Move ``subject`` of ``track`` to ``stage``; the event counts only if that is the
+        stage right after its current one (a new subject starts at the first), else it is
+        dead-lettered with why. ``identity`` must stay what the first stage said, ``record``
+        (JSON) is kept from the first stage, a non-empty ``note`` replaces the record's; the
+        subject's timeline ("ts1,ts2,…") is written to ``log_key``/``log_field``."""
         ...
 
     def add(self, key: str, field: str, amount: float) -> None: ...

@@ -37,6 +37,17 @@ WasteCategory = Literal["wet", "dry", "recyclable", "hazardous"]
 WASTE_CATEGORIES: tuple[str, ...] = get_args(WasteCategory)
 Verdict = Literal["qualified", "unqualified"]
 VERDICTS: tuple[str, ...] = get_args(Verdict)
+PatrolKind = Literal["start", "checkpoint", "finish"]
+PATROL_KINDS: tuple[str, ...] = get_args(PatrolKind)
+Scenario = Literal["deforestation", "neglect", "fire", "wildlife", "ancient_tree"]
+SCENARIOS: tuple[str, ...] = get_args(Scenario)
+Stage = Literal["reported", "verified", "disposed", "assessed"]
+STAGES: tuple[str, ...] = get_args(Stage)
+"""The forest-case loop (上报 → 核实 → 处置 → 考核), in order; a case moves one step at a time."""
+
+# Shanghai's land and islands, with a margin: a position outside is a unit or axis mix-up.
+SHANGHAI_LAT = (30.6, 31.95)
+SHANGHAI_LON = (120.8, 122.3)
 
 IDENTIFIER_MAX = 64
 EVENT_ID_MAX = 128
@@ -162,6 +173,18 @@ def number_in(low: float, high: float, *, above_low: bool = False) -> Callable[[
     return validate
 
 
+def integer_in(low: int, high: int) -> Callable[[object], int]:
+    """A validator for a whole number in [low, high], written without a decimal point."""
+
+    def validate(value: object) -> int:
+        text = _text(value).strip()
+        if not (text.isascii() and text.lstrip("-").isdigit()) or not low <= int(text) <= high:
+            raise _invalid(f"must be a whole number {low}–{high}, got {_shown(value)}")
+        return int(text)
+
+    return validate
+
+
 def one_of(choices: Any) -> Callable[[object], str]:
     """A validator for one of a ``Literal``'s values, compared exactly."""
     allowed = get_args(choices)
@@ -182,6 +205,10 @@ DistrictCode = Annotated[str, PlainValidator(_district)]
 OptionalText = Annotated[str | None, PlainValidator(_optional_text)]
 """Free text up to 256 characters; blank counts as absent."""
 EventTime = Annotated[int, PlainValidator(_event_time)]
+Latitude = Annotated[float, PlainValidator(number_in(*SHANGHAI_LAT))]
+"""WGS84 latitude inside Shanghai."""
+Longitude = Annotated[float, PlainValidator(number_in(*SHANGHAI_LON))]
+"""WGS84 longitude inside Shanghai."""
 
 
 class FeedEvent(BaseModel):
@@ -237,6 +264,43 @@ class QualityVerdict(FeedEvent):
     verdict: Annotated[Verdict, PlainValidator(one_of(Verdict))]
     issue: OptionalText = None
     confidence: Annotated[float, PlainValidator(number_in(0, 1))]
+
+
+@feed("forest.patrol")
+class Patrol(FeedEvent):
+    """巡护: a ranger (护林员) starts, checks in on, or finishes a patrol in a patrol grid (巡护网格)."""
+
+    ranger: Identifier
+    grid: Identifier
+    kind: Annotated[PatrolKind, PlainValidator(one_of(PatrolKind))]
+    lat: Latitude
+    lon: Longitude
+
+
+@feed("forest.incident")
+class Incident(FeedEvent):
+    """林长制案件: one step of a case through the loop 上报 reported → 核实 verified → 处置 disposed
+    → 考核 assessed, in one of the five scenarios (毁林占绿, 林地失管失养, 森林火险, 野生动物保护, 古树名木).
+
+    Whether the step follows the case's previous one is checked where the case's state lives,
+    atomically with the ingest (``datasources/ingest.lua``), not here.
+    """
+
+    incident: Identifier
+    scenario: Annotated[Scenario, PlainValidator(one_of(Scenario))]
+    stage: Annotated[Stage, PlainValidator(one_of(Stage))]
+    grid: Identifier
+    lat: Latitude
+    lon: Longitude
+    note: OptionalText = None
+
+
+@feed("forest.fire_risk")
+class FireRisk(FeedEvent):
+    """森林火险等级: a district's current fire-danger rating, 1 (低) to 5 (极高)."""
+
+    district: DistrictCode
+    level: Annotated[int, PlainValidator(integer_in(1, 5))]
 
 
 def _reason(error: ValidationError) -> str:

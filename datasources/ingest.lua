@@ -15,25 +15,46 @@
 -- ARGV[1] the batch as JSON:
 --   feeds   = {{name, stream key index}, ...}
 --   ops     = {{code, key index, field}, ...}  code: f float add, i int add, m keep max,
---                                             s set, a set member, l list push
---   daily   = {key index, ...}                 expire when written
---   entries = {"v", feed, id, ts_ms, event_id key index or 0, district, op, value, op, value, ...}
+--                                             s set, a set member, l list push,
+--                                             n keep newest ("<ts_ms>|<text>", by ts)
+--   expire  = {{key index, ttl s}, ...}        expire when written
+--   tracks  = {{open key, closed key, closed-at key, label, retain ms, stage, stage, ...}, ...}
+--   entries = {"v", feed, id, ts_ms, event_id key index or 0, district, step or 0,
+--              op, value, op, value, ...}
 --           | {"x", feed, id, reason, field, value, ...}
--- ARGV[2] group  ARGV[3] day TTL s  ARGV[4] event_id TTL s  ARGV[5] list length kept
--- ARGV[6] changes MAXLEN  ARGV[7] dead-letter MAXLEN
+--   step    = {track, subject, stage number, identity, record JSON, note, log key, log field,
+--              field, value, ...}   (the original fields, for a dead letter)
+-- ARGV[2] group  ARGV[3] event_id TTL s  ARGV[4] list length kept
+-- ARGV[5] changes MAXLEN  ARGV[6] dead-letter MAXLEN
 -- Returns {handled, ingested, duplicates, deadlettered, version (0 if unchanged)}.
+--
+-- Tracked subjects (forest cases: reported → verified → disposed → assessed) must move one
+-- stage at a time: the step is checked here against the subject's state, so the check and
+-- the state change are one atomic act, also for two steps of one subject in one batch. A
+-- step that skips or reverses the order is dead-lettered with why; a repeat of the current
+-- stage at the same time is a duplicate. State: the open hash maps subject → JSON
+-- {s = stage number, t = "ts1,ts2,…", id = identity, r = record}; a subject at its last
+-- stage moves to the closed hash ("stage|ts1,…") and is forgotten after the track's
+-- retention. Each accepted step also writes its timeline to its log key and field.
 
 local batch = cjson.decode(ARGV[1])
-local group, day_ttl, event_id_ttl = ARGV[2], ARGV[3], ARGV[4]
-local list_kept, changes_maxlen, dead_maxlen = tonumber(ARGV[5]), ARGV[6], ARGV[7]
+local group, event_id_ttl = ARGV[2], ARGV[3]
+local list_kept, changes_maxlen, dead_maxlen = tonumber(ARGV[4]), ARGV[5], ARGV[6]
 local ops = batch.ops
+local tracks = batch.tracks or {}
 
 -- Check key types before the first write: a script that fails halfway keeps the writes it
 -- made, which here would mean acknowledged entries whose effects were never applied.
 local wanted = {[1] = 'stream', [2] = 'hash', [3] = 'string', [4] = 'stream'}
-local op_type = {f = 'hash', i = 'hash', m = 'hash', s = 'hash', a = 'set', l = 'list'}
+local op_type = {f = 'hash', i = 'hash', m = 'hash', s = 'hash', a = 'set', l = 'list', n = 'hash'}
 for _, feed in ipairs(batch.feeds) do wanted[feed[2]] = 'stream' end
 for _, op in ipairs(ops) do wanted[op[2]] = op_type[op[1]] end
+for _, track in ipairs(tracks) do
+  wanted[track[1]] = 'hash'; wanted[track[2]] = 'hash'; wanted[track[3]] = 'zset'
+end
+for _, entry in ipairs(batch.entries) do
+  if entry[1] == 'v' and entry[7] ~= 0 then wanted[entry[7][7]] = 'hash' end
+end
 for index, kind in pairs(wanted) do
   local found = redis.call('TYPE', KEYS[index])['ok']
   if found ~= 'none' and found ~= kind then
@@ -53,24 +74,153 @@ local function slot(tables, key)
   return t
 end
 
-local sums, counts, maxima, values, members, pushes, written = {}, {}, {}, {}, {}, {}, {}
+local sums, counts, maxima, values, members, pushes, newest, written = {}, {}, {}, {}, {}, {}, {}, {}
 local districts, district_list = {}, {}
 local handled, ingested, duplicates, deadlettered = 0, 0, 0, 0
+
+local function integer(number) return string.format('%.0f', number) end
+
+-- ---- tracked subjects: state per track and subject, loaded on first use ----
+local states, touched = {}, {}
+
+local function state_of(t, subject)
+  local by_subject = states[t]
+  if not by_subject then by_subject = {}; states[t] = by_subject end
+  local state = by_subject[subject]
+  if state == nil then
+    local track = tracks[t]
+    local open = redis.call('HGET', KEYS[track[1]], subject)
+    if open then
+      state = cjson.decode(open)
+    else
+      local closed = redis.call('HGET', KEYS[track[2]], subject)
+      if closed then
+        local stage, times = string.match(closed, '^(%d+)|(.*)$')
+        state = {s = tonumber(stage), t = times, closed = true}
+      else
+        state = false
+      end
+    end
+    by_subject[subject] = state
+  end
+  return state
+end
+
+local function last_time(state) return tonumber(string.match(state.t, '(%d+)$')) end
+
+local function time_at(state, k)
+  local n = 0
+  for stamp in string.gmatch(state.t, '%d+') do
+    n = n + 1
+    if n == k then return tonumber(stamp) end
+  end
+  return nil
+end
+
+local function span(ms)
+  if ms < 3600000 then return integer(ms / 60000) .. ' min' end
+  return string.format('%.1f h', ms / 3600000)
+end
+
+-- 'ok', 'dup' or 'bad' with the reason, for a step to stage k of subject at time ts.
+local function check_step(step, ts)
+  local track, subject, k, identity = tracks[step[1]], step[2], step[3], step[4]
+  local label, stages = track[4], {unpack(track, 6)}
+  local state = state_of(step[1], subject)
+  local name = label .. ' ' .. subject
+  if not state then
+    if k == 1 then return 'ok' end
+    return 'bad', 'stage: ' .. name .. ' is unknown, so it cannot be ' .. stages[k] ..
+      '; a new ' .. label .. ' starts at ' .. stages[1]
+  end
+  -- This very step, already taken (an upstream retry, or a replay of old events).
+  if k <= state.s and time_at(state, k) == ts then return 'dup' end
+  if state.id and state.id ~= identity then
+    return 'bad', name .. ' was ' .. stages[1] .. ' as ' .. state.id ..
+      '; this ' .. stages[k] .. ' says ' .. identity
+  end
+  if state.closed then
+    return 'bad', 'stage: ' .. name .. ' is already ' .. stages[state.s] .. ' (closed); ' ..
+      stages[k] .. ' would reopen it'
+  end
+  if k <= state.s then
+    return 'bad', 'stage: ' .. name .. ' is already ' .. stages[state.s] .. '; ' .. stages[k] ..
+      ' would reverse the loop'
+  end
+  if k > state.s + 1 then
+    return 'bad', 'stage: ' .. name .. ' is ' .. stages[state.s] .. '; ' .. stages[k] ..
+      ' would skip ' .. stages[state.s + 1]
+  end
+  local previous = last_time(state)
+  if ts < previous then
+    return 'bad', 'ts: ' .. name .. ' would be ' .. stages[k] .. ' ' .. span(previous - ts) ..
+      ' before it was ' .. stages[state.s]
+  end
+  return 'ok'
+end
+
+local function take_step(step, ts)
+  local t, subject, k = step[1], step[2], step[3]
+  local track = tracks[t]
+  local state = state_of(t, subject)
+  local stamp = integer(ts)
+  if not state then
+    state = {s = 1, t = stamp, id = step[4], r = cjson.decode(step[5])}
+    states[t][subject] = state
+  else
+    state.s = k
+    state.t = state.t .. ',' .. stamp
+  end
+  if step[6] ~= '' and state.r then state.r.note = step[6] end
+  if k == #track - 5 then state.closed = true; state.closed_at = stamp end
+  local log = slot(values, step[7]); log[step[8]] = state.t
+  written[step[7]] = true
+  local mine = slot(touched, t); mine[subject] = true
+end
+
+local function dead_letter(feed, id, reason, fields, first)
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', dead_maxlen, '*', 'feed', feed.name,
+             'entry', id, 'reason', reason, unpack(fields, first))
+  feed.deadlettered = feed.deadlettered + 1
+  deadlettered = deadlettered + 1
+end
+
+local function duplicate(feed)
+  feed.duplicates = feed.duplicates + 1
+  duplicates = duplicates + 1
+end
 
 for _, entry in ipairs(batch.entries) do
   local feed = feeds[entry[2]]
   if redis.call('XACK', feed.stream, group, entry[3]) == 1 then
     handled = handled + 1
     feed.handled = true
+    local step, counts_it = entry[7], false
     if entry[1] == 'x' then
-      redis.call('XADD', KEYS[1], 'MAXLEN', '~', dead_maxlen, '*', 'feed', feed.name,
-                 'entry', entry[3], 'reason', entry[4], unpack(entry, 5))
-      feed.deadlettered = feed.deadlettered + 1
-      deadlettered = deadlettered + 1
+      dead_letter(feed, entry[3], entry[4], entry, 5)
+    elseif step ~= 0 then
+      -- A repeated event_id is a duplicate, whatever its stage; the marker is set only
+      -- for a step that is taken, so a rejected one can be corrected and sent again.
+      if entry[5] ~= 0 and redis.call('EXISTS', KEYS[entry[5]]) == 1 then
+        duplicate(feed)
+      else
+        local verdict, reason = check_step(step, entry[4])
+        if verdict == 'dup' then
+          duplicate(feed)
+        elseif verdict == 'bad' then
+          dead_letter(feed, entry[3], reason, step, 9)
+        else
+          if entry[5] ~= 0 then redis.call('SET', KEYS[entry[5]], '1', 'EX', event_id_ttl) end
+          take_step(step, entry[4])
+          counts_it = true
+        end
+      end
     elseif entry[5] ~= 0 and not redis.call('SET', KEYS[entry[5]], '1', 'NX', 'EX', event_id_ttl) then
-      feed.duplicates = feed.duplicates + 1
-      duplicates = duplicates + 1
+      duplicate(feed)
     else
+      counts_it = true
+    end
+    if counts_it then
       feed.ingested = feed.ingested + 1
       ingested = ingested + 1
       if entry[4] > feed.last_event_ms then feed.last_event_ms = entry[4] end
@@ -79,7 +229,7 @@ for _, entry in ipairs(batch.entries) do
         districts[district] = true
         district_list[#district_list + 1] = district
       end
-      for i = 7, #entry, 2 do
+      for i = 8, #entry, 2 do
         local op, value = ops[entry[i]], entry[i + 1]
         local code, key, field = op[1], op[2], op[3]
         written[key] = true
@@ -96,6 +246,10 @@ for _, entry in ipairs(batch.entries) do
           slot(members, key)[field] = true
         elseif code == 'l' then
           local t = slot(pushes, key); t[#t + 1] = value
+        elseif code == 'n' then
+          local t = slot(newest, key)
+          local at = tonumber(string.match(value, '^(%d+)|'))
+          if not t[field] or at >= t[field][1] then t[field] = {at, value} end
         end
       end
     end
@@ -109,8 +263,6 @@ local function call_chunked(command, key, args)
     redis.call(command, key, unpack(args, first, math.min(first + CHUNK - 1, #args)))
   end
 end
-
-local function integer(number) return string.format('%.0f', number) end
 
 for key, fields in pairs(sums) do
   for field, amount in pairs(fields) do
@@ -141,14 +293,46 @@ for key, items in pairs(pushes) do
   call_chunked('LPUSH', KEYS[key], items)
   redis.call('LTRIM', KEYS[key], 0, list_kept - 1)
 end
-for _, key in ipairs(batch.daily) do
-  if written[key] then redis.call('EXPIRE', KEYS[key], day_ttl) end
+for key, fields in pairs(newest) do
+  for field, pair in pairs(fields) do
+    local current = redis.call('HGET', KEYS[key], field)
+    local at = current and tonumber(string.match(current, '^(%d+)|'))
+    if not at or pair[1] >= at then redis.call('HSET', KEYS[key], field, pair[2]) end
+  end
+end
+
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+for t, subjects in pairs(touched) do
+  local track = tracks[t]
+  for subject in pairs(subjects) do
+    local state = states[t][subject]
+    if state.closed then
+      redis.call('HDEL', KEYS[track[1]], subject)
+      redis.call('HSET', KEYS[track[2]], subject, integer(state.s) .. '|' .. state.t)
+      if state.closed_at then redis.call('ZADD', KEYS[track[3]], state.closed_at, subject) end
+    else
+      redis.call('HSET', KEYS[track[1]], subject, cjson.encode(state))
+    end
+  end
+end
+-- Forget closed subjects after the track's retention (a bounded number per call).
+for _, track in ipairs(tracks) do
+  local old = redis.call('ZRANGEBYSCORE', KEYS[track[3]], '-inf', '(' .. integer(now - track[5]),
+                         'LIMIT', 0, 200)
+  if #old > 0 then
+    call_chunked('HDEL', KEYS[track[2]], old)
+    call_chunked('ZREM', KEYS[track[3]], old)
+  end
+end
+
+for _, pair in ipairs(batch.expire) do
+  if written[pair[1]] then redis.call('EXPIRE', KEYS[pair[1]], pair[2]) end
 end
 
 local version = 0
 if handled > 0 then
-  local time = redis.call('TIME')
-  local now_ms = integer(tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000))
+  local now_ms = integer(now)
   local touched_feeds = {}
   for _, feed in ipairs(feeds) do
     if feed.handled then

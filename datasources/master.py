@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-ENTITY_KINDS: tuple[str, ...] = ("station", "camera", "site", "vehicle")
+ENTITY_KINDS: tuple[str, ...] = ("station", "camera", "site", "vehicle", "ranger", "patrol_grid")
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class SiteTrace:
 
 
 class UnknownEntityKind(ValueError):
-    """A kind other than station, camera, site or vehicle was asked about."""
+    """A kind other than those in ``ENTITY_KINDS`` was asked about."""
 
 
 class MasterLookup(Protocol):
@@ -40,6 +40,10 @@ class MasterLookup(Protocol):
 
     def is_registered(self, kind: str, ident: str) -> bool:
         """Whether master data knows entity ``ident`` of ``kind`` (one of ``ENTITY_KINDS``)."""
+        ...
+
+    def grid_district(self, grid: str) -> str | None:
+        """The district (adcode) of patrol grid (巡护网格) ``grid``; ``None`` if unregistered."""
         ...
 
 
@@ -64,6 +68,8 @@ class StaticMaster:
         stations: Iterable[str] = (),
         cameras: Iterable[str] = (),
         vehicles: Iterable[str] = (),
+        patrol_grids: Mapping[str, str] | None = None,
+        rangers: Iterable[str] = (),
     ) -> None:
         self._sites = {
             site: trace if isinstance(trace, SiteTrace) else SiteTrace(**trace)
@@ -74,7 +80,10 @@ class StaticMaster:
             "camera": set(cameras),
             "site": set(self._sites),
             "vehicle": set(vehicles),
+            "ranger": set(rangers),
+            "patrol_grid": set(patrol_grids or {}),
         }
+        self._grid_districts = dict(patrol_grids or {})
         for trace in self._sites.values():
             if trace.vehicle:
                 self._registered["vehicle"].add(trace.vehicle)
@@ -86,3 +95,6 @@ class StaticMaster:
 
     def is_registered(self, kind: str, ident: str) -> bool:
         return ident in self._registered[check_kind(kind)]
+
+    def grid_district(self, grid: str) -> str | None:
+        return self._grid_districts.get(grid)

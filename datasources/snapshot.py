@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from dashboard.districts import CITY_ADCODE
+from datasources import forest_schema  # noqa: F401  (its tables join Base.metadata)
+from datasources.forest_store import ForestReads
 from datasources.master import SiteTrace, check_kind
 from datasources.snapshot_schema import (
     CATEGORIES,
@@ -56,6 +58,7 @@ class SnapshotMasterLookup:
         self._store = store
         self._ids: dict[str, frozenset[str]] = {}
         self._traces: dict[str, SiteTrace] = {}
+        self._grid_districts: dict[str, str] = {}
         self.refresh()
 
     def refresh(self) -> None:
@@ -72,14 +75,18 @@ class SnapshotMasterLookup:
                 vehicle=site.vehicle_id,
                 station=vehicle.station_id if vehicle else None,
             )
+        forest = self._store.forest
+        grids = {} if forest.is_empty() else {g.id: g.district for g in forest.patrol_grids()}
         ids = {
             "station": frozenset(s.id for s in stations),
             "camera": frozenset(c.id for c in cameras),
             "site": frozenset(traces),
             "vehicle": frozenset(vehicles),
+            "ranger": frozenset(r.id for r in forest.rangers()) if grids else frozenset(),
+            "patrol_grid": frozenset(grids),
         }
-        # Readers in other threads see either the old or the new pair, never a mix.
-        self._ids, self._traces = ids, traces
+        # Readers in other threads see either the old or the new state, never a mix.
+        self._ids, self._traces, self._grid_districts = ids, traces, grids
 
     def trace_site(self, site: str) -> SiteTrace | None:
         """The district, vehicle and station behind a collection site; None if unknown."""
@@ -92,6 +99,10 @@ class SnapshotMasterLookup:
         """
         return ident in self._ids[check_kind(kind)]
 
+    def grid_district(self, grid: str) -> str | None:
+        """The district (adcode) of a patrol grid (巡护网格); None if unknown."""
+        return self._grid_districts.get(grid)
+
 
 class SnapshotStore:
     """The snapshot database at ``url``; ``schema`` (PostgreSQL only) isolates its tables."""
@@ -102,6 +113,7 @@ class SnapshotStore:
         self.engine = _create_engine(url, schema)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._lookup: SnapshotMasterLookup | None = None
+        self.forest = ForestReads(self._sessions, self.engine, schema)
 
     def close(self) -> None:
         """Release the database connections."""
@@ -123,6 +135,8 @@ class SnapshotStore:
         with self.engine.begin() as conn:
             if self.schema:
                 conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
+            import datasources.walls  # noqa: F401  (registers the wall tables on Base)
+
             Base.metadata.create_all(conn)
 
     def is_empty(self) -> bool:

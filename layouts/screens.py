@@ -1,3 +1,3 @@
 """Imports every screen module so that each registers its spec once."""
 
-from layouts import waste_sorting  # noqa: F401
+from layouts import forest_chief, waste_sorting  # noqa: F401

@@ -11,7 +11,10 @@ from datasources.feeds import (
     FEEDS,
     FeedEvent,
     FeedValidationError,
+    FireRisk,
     Identifier,
+    Incident,
+    Patrol,
     QualityVerdict,
     Weighing,
     feed,
@@ -184,8 +187,10 @@ def test_quality_issue_is_optional_and_confidence_bounds_are_inclusive():
     assert parse_event("waste.quality", {**QUALITY, "event_id": ""}, ENTRY_ID).event_id is None
 
 
-def test_registry_names_the_waste_feeds():
-    assert FEEDS == {"waste.weighing": Weighing, "waste.quality": QualityVerdict}
+def test_registry_names_every_feed():
+    assert FEEDS == {"waste.weighing": Weighing, "waste.quality": QualityVerdict,
+                     "forest.patrol": Patrol, "forest.incident": Incident,
+                     "forest.fire_risk": FireRisk}
     assert all(model.feed == name for name, model in FEEDS.items())
 
 

@@ -1,0 +1,107 @@
+/* Leaflet style functions of the forest-chief map (resolved as window.greenwall.forest.*):
+   districts tinted by fire-danger level, patrol grids by today's visits, open cases as dots.
+   The layers' hideout props carry the live numbers; these functions only turn them into styles. */
+(function () {
+  "use strict";
+
+  var NO_LEVEL = "#27415c";
+  var districtLayers = [];
+
+  function districtStyle(feature, context) {
+    var hideout = (context && context.hideout) || {};
+    var adcode = feature.properties.adcode;
+    var level = (hideout.levels || {})[adcode];
+    var ramp = hideout.ramp || [];
+    var colour = level ? ramp[Math.min(level, ramp.length) - 1] : NO_LEVEL;
+    var selected = hideout.selected === adcode;
+    return {
+      fillColor: colour, fillOpacity: level ? 0.3 : 0.15,
+      color: selected ? "#ffffff" : (level ? colour : "#8fd3ff"),
+      weight: selected ? 3 : 1.6, opacity: 0.95,
+      className: "gw-district gw-district-" + adcode  /* stable hooks for tests and CSS */
+    };
+  }
+
+  /* The grid layer covers the districts, so a district is clicked by its name. A click on an
+     interactive label propagates to the district's GeoJSON layer with the label as the event's
+     layer, and dash-leaflet reads clickData from that layer's feature: the label carries it. */
+  function districtLabel(feature, layer) {
+    layer.bindTooltip(feature.properties.name, {
+      permanent: true, direction: "center", interactive: true,
+      className: "gw-map-label gw-map-label-link gw-label-" + feature.properties.adcode
+    });
+    layer.getTooltip().feature = feature;
+    districtLayers.push(layer);
+    layer.on("add", function () { watchSize(layer._map); refitSoon(); });
+  }
+
+  /* A map whose box changes (tablet reflow, a wall's tile, a resize) is fitted again. */
+  var watched = typeof WeakSet === "function" ? new WeakSet() : null;
+  var sizeObserver = typeof ResizeObserver === "function" ? new ResizeObserver(refitSoon) : null;
+  function watchSize(map) {
+    if (!map || !sizeObserver || watched.has(map)) { return; }
+    watched.add(map);
+    sizeObserver.observe(map.getContainer());
+  }
+
+  /* Fit the map to its districts once the canvas has its final scale (Leaflet fitted the
+     bounds when the layer loaded, maybe before the canvas was scaled) and after a resize. */
+  function refit() {
+    districtLayers = districtLayers.filter(function (layer) { return layer._map; });
+    var map = districtLayers.length && districtLayers[0]._map;
+    if (!map) { return; }
+    var bounds = L.latLngBounds([]);
+    districtLayers.forEach(function (layer) { bounds.extend(layer.getBounds()); });
+    map.invalidateSize(false);
+    if (bounds.isValid()) { map.fitBounds(bounds, { animate: false, padding: [6, 6] }); }
+  }
+
+  var refitTimer = null;
+  function refitSoon() {
+    clearTimeout(refitTimer);
+    refitTimer = setTimeout(refit, 250);
+  }
+  document.addEventListener("greenwall:mounted", refitSoon);
+  window.addEventListener("resize", refitSoon);
+
+  function cellStyle(feature, context) {
+    var hideout = (context && context.hideout) || {};
+    var visits = (hideout.values || {})[feature.properties.id] || 0;
+    /* Light enough for the district's fire-level tint to show through. */
+    var shade = visits ? 0.1 + 0.3 * Math.min(visits, 8) / 8 : 0;
+    return {
+      fill: true, fillColor: hideout.colour || "#35d0ff", fillOpacity: shade,
+      color: visits ? "rgba(53,208,255,0.45)" : "rgba(143,211,255,0.14)", weight: 0.5,
+      className: "gw-cell gw-cell-" + feature.properties.id + (visits ? " is-visited" : "")
+    };
+  }
+
+  function cellHover() {
+    return { weight: 2, color: "#ffffff" };
+  }
+
+  function caseMarker(feature, latlng) {
+    var p = feature.properties;
+    return L.circleMarker(latlng, {
+      radius: p.overdue ? 5 : 3.5, fillColor: p.colour, fillOpacity: 0.95,
+      color: p.overdue ? "#ff4d4f" : "#061423", weight: p.overdue ? 2 : 0.8,
+      className: "gw-case" + (p.overdue ? " is-overdue" : "")
+    });
+  }
+
+  function caseLabel(feature, layer) {
+    layer.bindTooltip(feature.properties.label);
+  }
+
+  window.greenwall = Object.assign({}, window.greenwall, {
+    forest: {
+      districtStyle: districtStyle,
+      districtLabel: districtLabel,
+      cellStyle: cellStyle,
+      cellHover: cellHover,
+      refit: refit,
+      caseMarker: caseMarker,
+      caseLabel: caseLabel
+    }
+  });
+})();

@@ -1,0 +1,290 @@
+"""林长制 forest-chief screen: the data behind each tile, from live aggregates and master data.
+
+Every figure is for the screen's scope (the city, or one district with ``?district=``); the
+ranking always lists all 16 districts. The map and its grid info panel are in
+``callbacks/forest_map.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from callbacks.forest_map import ForestMaster, load_master, map_tile
+from dashboard import theme
+from dashboard.districts import BY_ADCODE, DISTRICTS
+from dashboard.sources import Sources
+from datasources import forest_stats as fs
+from datasources.feeds import STAGES
+from datasources.forest_view import ForestView
+from layouts.forest_chief import (
+    FIRE,
+    INCIDENT,
+    LEVEL_LABELS,
+    PATROL,
+    SCENARIO_LABELS,
+    SLUG,
+    STAGE_LABELS,
+    WAITING_LABELS,
+)
+from layouts.tile_data import (
+    Funnel,
+    FunnelStage,
+    GridRow,
+    Kpi,
+    Kpis,
+    Panel,
+    Panels,
+    Ranking,
+    RankRow,
+    Stat,
+    StatGrid,
+    Ticker,
+    TickerRow,
+    TileData,
+)
+from layouts.tiles import percent
+
+__all__ = ["SLUG", "payload"]
+
+TICKER_ROWS = 30
+OVERDUE_LINES = 4
+
+
+def _count(metric: str, label: str, value: int, unit: str = "") -> Stat:
+    return Stat(metric, label, value, f"{value:,}", unit)
+
+
+def _share(metric: str, label: str, value: float | None) -> Stat:
+    return Stat(metric, label, None if value is None else round(value, 4), percent(value))
+
+
+def _hours(metric: str, label: str, hours: float | None) -> Stat:
+    if hours is None:
+        return Stat(metric, label, None, "—")
+    if hours >= 48:
+        return Stat(metric, label, hours, f"{hours / 24:.1f}", "天")
+    return Stat(metric, label, hours, f"{hours:.1f}", "小时")
+
+
+class _Scope:
+    """The figures of one scope, computed once and shared by the tiles."""
+
+    def __init__(self, sources: Sources, view: ForestView, master: ForestMaster,
+                 district: str | None):
+        settings = sources.settings
+        self.district, self.view, self.master = district, view, master
+        self.deadlines = settings.forest_deadlines_ms
+        self.split = fs.by_district(view)
+        self.local = view if district is None else self.split.get(district) or _empty(view)
+        self.grids = master.grid_ids(district)
+        self.visited, self.grid_total, self.coverage = fs.coverage(view, self.grids)
+        idle = int(settings.ranger_off_patrol_after_s * 1000)
+        self.rangers = master.ranger_ids(district)
+        self.on_patrol = fs.on_patrol(view, master.rangers_seen_in(view, district), idle)
+        self.funnel = fs.funnel(self.local, None, self.deadlines)
+        self.closure = fs.closure(self.local, None, self.deadlines)
+        self.overdue = fs.overdue_count(self.local, None, self.deadlines)
+        self.open = len(self.local.open_cases)
+
+
+def _empty(view: ForestView) -> ForestView:
+    """The view without cases: a district that has none."""
+    return replace(view, open_cases=(), log=())
+
+
+def _duty(scope: _Scope) -> Kpis:
+    levels = scope.master.chief_levels(scope.district)
+    chiefs = tuple(_count(f"forest.chiefs.{lv}", LEVEL_LABELS[lv], levels.get(lv, 0))
+                   for lv in LEVEL_LABELS)
+    return Kpis((
+        Kpi(_count("forest.chiefs.total", "各级林长", sum(levels.values()), "名"), chiefs),
+        Kpi(_count("forest.rangers.on_patrol", "巡护中护林员", scope.on_patrol, "名"),
+            (_count("forest.rangers.total", "护林员", len(scope.rangers), "名"),)),
+        Kpi(_share("forest.patrol.coverage", "今日巡护覆盖率", scope.coverage),
+            (_count("forest.patrol.grids_visited", "已巡", scope.visited, "格"),
+             _count("forest.patrol.grids_total", "网格", scope.grid_total, "格"))),
+    ))
+
+
+def _cases(scope: _Scope) -> Kpis:
+    tz = scope.master.tz
+    today = sum(1 for c in scope.local.log if len(c.times) == 1
+                and datetime.fromtimestamp(c.times[0] / 1000, tz).date().isoformat() == scope.view.day)
+    rate = scope.closure.rate
+    return Kpis((
+        Kpi(_count("forest.cases.open", "在办案件", scope.open, "件"),
+            (_count("forest.cases.reported_today", "今日上报", today, "件"),)),
+        Kpi(_count("forest.cases.overdue", "超期案件", scope.overdue, "件"),
+            tone="bad" if scope.overdue else "good"),
+        Kpi(_share("forest.cases.ontime_rate", "近30日按期办结率", rate),
+            (_count("forest.cases.closed_30d", "办结", scope.closure.closed, "件"),),
+            tone="" if rate is None else "good" if rate >= 0.9 else "warn"),
+    ))
+
+
+def _resources(scope: _Scope) -> Kpis:
+    history = scope.master.coverage
+    latest = history[-1] if history else None
+    previous = history[-2] if len(history) > 1 else None
+    trees = scope.master.tree_counts(scope.district)
+    levels = [lv for d, lv in scope.view.fire.items() if scope.district in (None, d)]
+    level = max(levels) if levels else None
+    return Kpis((
+        Kpi(Stat("forest.coverage", f"森林覆盖率·{latest.year}" if latest else "森林覆盖率",
+                 latest.percent if latest else None, f"{latest.percent:.2f}" if latest else "—",
+                 "%"),
+            (Stat("forest.coverage.previous", f"{previous.year}年", previous.percent,
+                  f"{previous.percent:.1f}", "%"),) if previous else ()),
+        Kpi(_count("forest.trees.ancient", "古树名木", trees.get("ancient", 0), "株"),
+            (_count("forest.trees.reserve", "后续资源", trees.get("reserve", 0), "株"),)),
+        Kpi(Stat("forest.fire_risk.level", "当前火险等级", level,
+                 "—" if level is None else f"{level}", "" if level is None else "级"),
+            tone="" if level is None else "bad" if level >= 4 else "warn" if level == 3 else "good"),
+    ))
+
+
+def _funnel(scope: _Scope) -> Funnel:
+    limits = {"reported": "时限24小时", "verified": "时限7天", "disposed": "时限30天",
+              "assessed": "全程"}
+    settings_limits = scope.deadlines
+    if settings_limits.get("reported") != 24 * 3_600_000:
+        limits["reported"] = f"时限{settings_limits['reported'] / 3_600_000:g}小时"
+    if settings_limits.get("verified") != 7 * 86_400_000:
+        limits["verified"] = f"时限{settings_limits['verified'] / 86_400_000:g}天"
+    if settings_limits.get("disposed") != 30 * 86_400_000:
+        limits["disposed"] = f"时限{settings_limits['disposed'] / 86_400_000:g}天"
+    stages = []
+    for row in scope.funnel:
+        key = f"forest.funnel.{row.stage}"
+        overdue = Stat(f"{key}.overdue", "超期", row.overdue,
+                       "—" if row.overdue is None else f"{row.overdue:,}")
+        stages.append(FunnelStage(
+            key=row.stage, label=STAGE_LABELS[row.stage], hint=limits[row.stage],
+            bar=_count(f"{key}.reached", "近30日", row.reached),
+            cells=(_count(f"{key}.current", WAITING_LABELS[row.stage], row.current),
+                   _hours(f"{key}.median_hours", "停留中位", row.median_hours), overdue),
+        ))
+    return Funnel(tuple(stages), columns=("环节", "近30日到达", "当前", "停留中位", "超期"),
+                  note="当前：停在该环节的在办案件（考核为近30日办结）；停留：到下一环节的中位用时")
+
+
+def _scenarios(scope: _Scope, sources: Sources) -> StatGrid:
+    rows = fs.scenarios(scope.local, None, sources.settings.tz)
+    return StatGrid(
+        tuple(GridRow(
+            key=r.scenario, label=SCENARIO_LABELS[r.scenario],
+            cells=(_count(f"forest.scenario.{r.scenario}.open", "在办", r.open),
+                   _count(f"forest.scenario.{r.scenario}.month", "本月", r.this_month)),
+            spark=tuple(float(v) for v in r.trend), colour=theme.SCENARIO_COLOURS[r.scenario])
+            for r in rows),
+        columns=("在办", "本月"), spark_label="近30日上报",
+    )
+
+
+def _ranking(scope: _Scope) -> Ranking:
+    rows = []
+    for d in DISTRICTS:
+        local = scope.split.get(d.adcode) or _empty(scope.view)
+        closed = fs.closure(local, None, scope.deadlines)
+        overdue = fs.overdue_count(local, None, scope.deadlines)
+        _, _, share = fs.coverage(scope.view, scope.master.grid_ids(d.adcode))
+        active = bool(local.open_cases or closed.closed or share)
+        value = fs.score(closed.rate, share, overdue, len(local.open_cases), active)
+        rows.append(RankRow(
+            key=d.adcode, label=d.name, value=value,
+            display="—" if value is None else f"{value:.1f}",
+            metric=f"forest.score.{d.adcode}", href=f"/screens/{SLUG}?district={d.adcode}",
+            selected=d.adcode == scope.district))
+    rows.sort(key=lambda r: (r.value is None, -(r.value or 0), r.key))
+    return Ranking(tuple(rows), bar_max=100.0, footer=fs.SCORE_FORMULA)
+
+
+def _ticker(sources: Sources, scope: _Scope) -> Ticker:
+    tz = sources.settings.tz
+    names = scope.master.names
+    rows = []
+    for event in scope.view.events:
+        district = event.get("district")
+        if scope.district is not None and district != scope.district:
+            continue
+        when = datetime.fromtimestamp(event["ts_ms"] / 1000, tz).strftime("%H:%M:%S")
+        place = BY_ADCODE[district].name if district in BY_ADCODE else "未登记网格"
+        feed, what = event.get("feed"), event.get("what", "")
+        if feed == "incident":
+            text = f"{event.get('subject')} {SCENARIO_LABELS.get(event.get('scenario'), '')}"
+            status = STAGE_LABELS.get(what, what)
+            title = event.get("note") or ""
+        elif feed == "patrol":
+            text = f"{names.get(event.get('subject'), event.get('subject'))} · {event.get('grid')}"
+            status, title = ("开始巡护" if what == "start" else "结束巡护"), ""
+        else:
+            text, status, title = "森林火险等级", f"{what}级", ""
+        rows.append(TickerRow(key=f"{event['ts_ms']}-{event.get('subject', '')}-{what}",
+                              cells=(when, place, text, status), title=title))
+        if len(rows) >= TICKER_ROWS:
+            break
+    return Ticker(tuple(rows), header=("时间", "区", "事件", "状态"), empty_text="暂无数据")
+
+
+def _lists(scope: _Scope) -> Panels:
+    m, district, rows = scope.master, scope.district, {r.stage: r for r in scope.funnel}
+    trees = m.tree_counts(district)
+    levels = m.chief_levels(district)
+    chief = m.scope_chief(district)
+    overdue = sorted((c for c in scope.local.open_cases
+                      if fs.is_overdue(c, scope.view.now_ms, scope.deadlines)),
+                     key=lambda c: c.since_ms)
+    now, limits = scope.view.now_ms, scope.deadlines
+    negative = tuple(
+        f"{c.incident} {SCENARIO_LABELS.get(c.scenario, c.scenario)} {WAITING_LABELS[c.stage]}"
+        f"超期{(now - c.since_ms - limits[c.stage]) / 86_400_000:.1f}天"
+        for c in overdue[:OVERDUE_LINES])
+    pending = sum(rows[s].current for s in STAGES[:-1])
+    month = sum(r.this_month for r in fs.scenarios(scope.local, None, m.tz))
+    return Panels(
+        heading=f"林长：{chief}" if chief else "",
+        panels=(
+            Panel("resources", "资源清单", (
+                _count("forest.lists.resources.grids", "巡护网格", scope.grid_total, "个"),
+                Stat("forest.lists.resources.area", "网格面积", round(m.area_km2(district), 1),
+                     f"{m.area_km2(district):,.0f}", "km²"),
+                _count("forest.lists.resources.trees", "古树名木", trees.get("ancient", 0), "株"))),
+            Panel("duties", "责任清单", (
+                _count("forest.lists.duties.chiefs", "林长", sum(levels.values()), "名"),
+                _count("forest.lists.duties.rangers", "护林员", len(scope.rangers), "名"),
+                _count("forest.lists.duties.duty_grids", "履职网格", sum(levels.values()), "个"))),
+            Panel("tasks", "任务清单", (
+                _count("forest.lists.tasks.pending", "待办案件", pending, "件"),
+                _count("forest.lists.tasks.verify", "待核实", rows["reported"].current, "件"),
+                _count("forest.lists.tasks.unpatrolled", "今日未巡网格",
+                       scope.grid_total - scope.visited, "个"))),
+            Panel("results", "成绩清单", (
+                _count("forest.lists.results.closed", "近30日办结", scope.closure.closed, "件"),
+                _count("forest.lists.results.ontime", "按期办结", scope.closure.on_time, "件"),
+                _count("forest.lists.results.month", "本月上报", month, "件"))),
+            Panel("negative", "负面清单", (
+                _count("forest.lists.negative.overdue", "超期案件", scope.overdue, "件"),), negative,
+                empty="无超期案件"),
+        ),
+    )
+
+
+def payload(sources: Sources, district: str | None) -> dict[str, TileData]:
+    """Every tile of the forest-chief screen for one scope (``None`` = the whole city)."""
+    view = sources.forest.view()
+    master = load_master(sources)
+    scope = _Scope(sources, view, master, district)
+    stats = sources.aggregates.feed_stats()
+    patrol_at, incident_at, fire_at = (stats[f].last_event_ms for f in (PATROL, INCIDENT, FIRE))
+    return {
+        "duty": TileData(_duty(scope), patrol_at),
+        "cases": TileData(_cases(scope), incident_at),
+        "resources": TileData(_resources(scope), fire_at),
+        "funnel": TileData(_funnel(scope), incident_at),
+        "scenarios": TileData(_scenarios(scope, sources), incident_at),
+        "map": TileData(map_tile(sources, view, master, district, scope.deadlines), patrol_at),
+        "lists": TileData(_lists(scope), incident_at),
+        "ranking": TileData(_ranking(scope), incident_at),
+        "ticker": TileData(_ticker(sources, scope), patrol_at),
+    }
