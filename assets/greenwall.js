@@ -1,29 +1,10 @@
-/* greenwall page behaviour: canvas scaling, clock, freshness badges, flip counters, navigation.
-   Everything here reads attributes the server renders; nothing polls the server. */
+/* greenwall page behaviour: clock, freshness badges, flip counters, navigation callbacks.
+   Everything here reads attributes the server renders; nothing polls the server.
+   When a screen mounts it fires "greenwall:mounted" (canvas.js and kiosk.js listen). */
 (function () {
   "use strict";
 
   var LIVE_S = 120, STALE_S = 600, HEARTBEAT_LOST_S = 15;
-
-  /* ---- canvas: a fixed design size scaled to the window (fit / width / stretch) ---- */
-  function scaleCanvas() {
-    var root = document.querySelector(".gw-screen");
-    var canvas = document.querySelector(".gw-canvas");
-    if (!root || !canvas) { return; }
-    var w = +canvas.dataset.width, h = +canvas.dataset.height;
-    var vw = window.innerWidth, vh = window.innerHeight;
-    var fit = root.dataset.fit || "fit";
-    var sx = vw / w, sy = vh / h, tx = 0, ty = 0;
-    if (fit === "fit") {
-      sx = sy = Math.min(sx, sy);
-      tx = (vw - w * sx) / 2; ty = (vh - h * sy) / 2;
-    } else if (fit === "width") {
-      sy = sx;
-    }
-    canvas.style.transform = "translate(" + tx + "px," + ty + "px) scale(" + sx + "," + sy + ")";
-    root.style.height = fit === "width" ? (h * sy) + "px" : "100vh";
-    root.classList.add("is-scaled");
-  }
 
   /* ---- clock in Asia/Shanghai, whatever the browser's zone ---- */
   var clockFormat = new Intl.DateTimeFormat("zh-CN", {
@@ -31,9 +12,16 @@
     hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false, weekday: "short"
   });
 
+  var clockFormatEn = new Intl.DateTimeFormat("en-GB", {
+    timeZone: "Asia/Shanghai", year: "numeric", month: "short", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false, weekday: "short"
+  });
+
   function tickClock() {
     var clock = document.getElementById("gw-clock");
-    if (clock) { clock.textContent = clockFormat.format(new Date()); }
+    if (!clock) { return; }
+    var english = (clock.closest("[lang]") || document.documentElement).lang === "en";
+    clock.textContent = (english ? clockFormatEn : clockFormat).format(new Date());
   }
 
   /* ---- freshness: live / delayed / stale per tile, from its feed's last event time ---- */
@@ -96,7 +84,8 @@
     if (document.querySelector(".gw-canvas:not([data-gw-seen])")) {
       document.querySelector(".gw-canvas").setAttribute("data-gw-seen", "1");
       loadedAt = Date.now();
-      scaleCanvas(); watchCounters(); freshness(); tickClock();
+      watchCounters(); freshness(); tickClock();
+      document.dispatchEvent(new CustomEvent("greenwall:mounted"));
       freshObserver.disconnect();
       freshObserver.observe(document.getElementById("gw-root"), {
         attributes: true, subtree: true,
@@ -112,7 +101,6 @@
 
   function start() {
     pageObserver.observe(document.body, { childList: true, subtree: true });
-    window.addEventListener("resize", scaleCanvas);
     setInterval(function () { tickClock(); freshness(); }, 1000);
   }
 

@@ -31,9 +31,31 @@
     return { weight: 3, color: "#ffffff" };
   }
 
+  var districtLayers = [];
+
   function districtLabel(feature, layer) {
     layer.bindTooltip(feature.properties.name, {
       permanent: true, direction: "center", className: "gw-map-label"
+    });
+    /* dash-leaflet rebuilds the layers when their data change: keep only those still shown,
+       so a page that runs for days holds no removed layers. */
+    districtLayers = districtLayers.filter(function (kept) { return kept._map; });
+    districtLayers.push(layer);
+  }
+
+  /* Fit each map to its districts again after its box changed (tablet reflow, resize):
+     Leaflet fits bounds once, when the layer loads. */
+  function refit() {
+    var maps = [], bounds = [];
+    districtLayers = districtLayers.filter(function (layer) { return layer._map; });
+    districtLayers.forEach(function (layer) {
+      var i = maps.indexOf(layer._map);
+      if (i < 0) { maps.push(layer._map); bounds.push(L.latLngBounds([])); i = maps.length - 1; }
+      bounds[i].extend(layer.getBounds());
+    });
+    maps.forEach(function (map, i) {
+      map.invalidateSize(false);
+      if (bounds[i].isValid()) { map.fitBounds(bounds[i], { animate: false }); }
     });
   }
 
@@ -65,6 +87,7 @@
       districtStyle: districtStyle,
       districtHover: districtHover,
       districtLabel: districtLabel,
+      refit: refit,
       stationStyle: stationStyle,
       stationMarker: stationMarker,
       stationLabel: stationLabel

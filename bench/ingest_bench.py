@@ -3,6 +3,7 @@
     .venv/bin/python bench/ingest_bench.py                 # Redis at 127.0.0.1:6379
     .venv/bin/python bench/ingest_bench.py --embedded      # the embedded redis-server
     .venv/bin/python bench/ingest_bench.py --events 100000 --invalid-share 0.05
+    .venv/bin/python bench/ingest_bench.py --workers 2     # two worker processes, one group
 
 The backlog mixes both waste feeds (70 % weighing), half the messages carrying an
 ``event_id``, and ``--invalid-share`` bad messages that go to the dead-letter stream. Keys
@@ -12,6 +13,7 @@ live under a throw-away prefix that is deleted afterwards.
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import random
 import sys
 import tempfile
@@ -70,25 +72,39 @@ def backlog(count: int, invalid_share: float, rng: random.Random):
         yield feed, fields
 
 
-def run(url: str, events: int, invalid_share: float, batch_size: int) -> None:
-    client = connect(url)
-    keys = Keys(f"gwbench:{uuid.uuid4().hex[:8]}")
-    master = StaticMaster(
+def bench_master() -> StaticMaster:
+    """Master data that knows the backlog's sites and cameras (stations stay unregistered)."""
+    return StaticMaster(
         sites={f"SITE-{i:04d}": SiteTrace("310115", f"沪A{i:05d}", f"ST-{i % 200:03d}") for i in range(900)},
         cameras=[f"CAM-{i:04d}" for i in range(450)],
     )
-    worker = IngestWorker(client, keys, TZ, master, "bench", batch_size=batch_size, block_ms=0)
+
+
+def write_backlog(client, keys: Keys, events: int, invalid_share: float) -> float:
+    """XADD the backlog in pipelined chunks; seconds it took."""
+    started = time.perf_counter()
+    pipe = client.pipeline(transaction=False)
+    for n, (feed, fields) in enumerate(backlog(events, invalid_share, random.Random(7)), 1):
+        pipe.xadd(keys.feed(feed), fields)
+        if n % 2000 == 0:
+            pipe.execute()
+    pipe.execute()
+    return time.perf_counter() - started
+
+
+def delete_prefix(client, keys: Keys) -> None:
+    for key in client.scan_iter(match=f"{keys.prefix}:*", count=1000):
+        client.delete(key)
+
+
+def run(url: str, events: int, invalid_share: float, batch_size: int) -> None:
+    """One worker in this process, with the time split between reading and applying."""
+    client = connect(url)
+    keys = Keys(f"gwbench:{uuid.uuid4().hex[:8]}")
+    worker = IngestWorker(client, keys, TZ, bench_master(), "bench", batch_size=batch_size, block_ms=0)
     worker.ensure_groups()
     try:
-        started = time.perf_counter()
-        pipe = client.pipeline(transaction=False)
-        for n, (feed, fields) in enumerate(backlog(events, invalid_share, random.Random(7)), 1):
-            pipe.xadd(keys.feed(feed), fields)
-            if n % 2000 == 0:
-                pipe.execute()
-        pipe.execute()
-        print(f"wrote {events:,} events in {time.perf_counter() - started:.1f} s")
-
+        print(f"wrote {events:,} events in {write_backlog(client, keys, events, invalid_share):.1f} s")
         handled = 0
         reading = applying = 0.0
         started = time.perf_counter()
@@ -107,8 +123,60 @@ def run(url: str, events: int, invalid_share: float, batch_size: int) -> None:
         print(f"  read {reading:.2f} s, validate + apply {applying:.2f} s (batch size {batch_size})")
         print(f"  ingested {ingested:,}, dead-lettered {dead:,}")
     finally:
-        for key in client.scan_iter(match=f"{keys.prefix}:*", count=1000):
-            client.delete(key)
+        delete_prefix(client, keys)
+        client.close()
+
+
+def _worker_process(url: str, prefix: str, consumer: str, batch_size: int, go, stop) -> None:
+    """A worker process of ``sustained``: drain the group until told to stop."""
+    client = connect(url)
+    worker = IngestWorker(client, Keys(prefix), TZ, bench_master(), consumer,
+                          batch_size=batch_size, block_ms=50)
+    go.wait()
+    while not stop.is_set():
+        worker.apply_batch(worker.read_batch())
+    client.close()
+
+
+def sustained(url: str, events: int, invalid_share: float, workers: int,
+              batch_size: int = 500) -> dict:
+    """``workers`` worker processes in one consumer group drain a backlog of ``events``; timed
+    from the go signal until the aggregates have counted every event (end to end)."""
+    context = multiprocessing.get_context("spawn")  # no threads of the caller in the children
+    client = connect(url)
+    keys = Keys(f"gwbench:{uuid.uuid4().hex[:8]}")
+    IngestWorker(client, keys, TZ, bench_master(), "setup").ensure_groups()
+    go, stop = context.Event(), context.Event()
+    children = [context.Process(target=_worker_process, daemon=True,
+                                args=(url, keys.prefix, f"bench-{n}", batch_size, go, stop))
+                for n in range(workers)]
+    aggregates = Aggregates(client, keys, TZ)
+    try:
+        write_backlog(client, keys, events, invalid_share)
+        for child in children:
+            child.start()
+        time.sleep(1.0)  # let the children import and connect before the clock starts
+        started = time.perf_counter()
+        go.set()
+        while True:
+            stats = aggregates.feed_stats().values()
+            counted = sum(s.ingested + s.deadlettered + s.duplicates for s in stats)
+            if counted >= events:
+                break
+            time.sleep(0.01)
+        elapsed = time.perf_counter() - started
+        return {"workers": workers, "events": events, "invalid_share": invalid_share,
+                "seconds": round(elapsed, 3), "events_per_s": round(events / elapsed),
+                "ingested": sum(s.ingested for s in stats),
+                "deadlettered": sum(s.deadlettered for s in stats)}
+    finally:
+        stop.set()
+        go.set()
+        for child in children:
+            child.join(10)
+            if child.is_alive():
+                child.kill()
+        delete_prefix(client, keys)
         client.close()
 
 
@@ -121,7 +189,12 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--invalid-share", type=float, default=0.05)
     parser.add_argument("--batch-size", type=int, default=500)
+    parser.add_argument("--workers", type=int, default=0,
+                        help="N > 0: time N worker processes in one group, end to end")
     args = parser.parse_args()
+    if args.workers:
+        print(sustained(args.url, args.events, args.invalid_share, args.workers, args.batch_size))
+        return
     if args.embedded:
         with tempfile.TemporaryDirectory() as directory:
             with EmbeddedRedis(Path(directory) / "redis.db") as server:

@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 
 from dash import ctx, set_props
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, theme
+from dashboard.build import BUILD_ID
+from dashboard.embed import EmbedRefused, Grant, authorize
 from dashboard.hub import LiveHub
 from dashboard.metrics import WebMetrics
 from dashboard.payloads import PayloadCache
-from dashboard.query import BadQuery, parse_query
+from dashboard.query import BadQuery, ScreenQuery, parse_query
 from dashboard.registry import UnknownScreen, get_screen
 
 log = logging.getLogger(__name__)
 
 SCREEN_PREFIX = "/screens/"
+EMBED_PREFIX = "/embed/"
 
 
 async def _mounted_screen(ws) -> tuple[str | None, dict | None]:
@@ -50,13 +54,15 @@ def register_live(app, cache: PayloadCache, hub: LiveHub, metrics: WebMetrics) -
         if ws is None:
             raise PreventUpdate
         pathname = await ws.get_prop(ids.LOCATION, "pathname") or ""
-        if not pathname.startswith(SCREEN_PREFIX):
+        prefix = next((p for p in (SCREEN_PREFIX, EMBED_PREFIX) if pathname.startswith(p)), None)
+        if prefix is None:
             raise PreventUpdate
         try:
-            screen = get_screen(pathname[len(SCREEN_PREFIX):].strip("/"))
+            screen = get_screen(pathname[len(prefix):].strip("/"))
             query = parse_query(await ws.get_prop(ids.LOCATION, "search") or "")
         except (UnknownScreen, BadQuery):
             raise PreventUpdate from None
+        grant = _embed_grant(cache, screen.slug, query) if prefix == EMBED_PREFIX else None
         slug, sent = await _mounted_screen(ws)
         if slug != screen.slug:
             raise PreventUpdate
@@ -65,7 +71,8 @@ def register_live(app, cache: PayloadCache, hub: LiveHub, metrics: WebMetrics) -
         gauge = metrics.screens.labels(screen.slug)
         gauge.inc()
         try:
-            await _stream(ws, screen, district, sent, cache, hub, metrics)
+            streaming = _stream(ws, screen, district, query.lang, sent, cache, hub, metrics)
+            await (streaming if grant is None else _until_expiry(streaming, grant))
         finally:
             gauge.dec()
         raise PreventUpdate
@@ -73,7 +80,26 @@ def register_live(app, cache: PayloadCache, hub: LiveHub, metrics: WebMetrics) -
     return None
 
 
-async def _stream(ws, screen, district, sent, cache, hub, metrics) -> None:
+def _embed_grant(cache: PayloadCache, slug: str, query: ScreenQuery) -> Grant:
+    """An embed page is streamed to only within its token's rights, checked before anything
+    is sent: a missing, tampered, expired or out-of-scope token gets no data at all."""
+    try:
+        return authorize(cache.sources.settings.signing_secret(), query.token, slug,
+                         query.district_code)
+    except EmbedRefused as exc:
+        log.info("live push refused for %s%s (%s): %s", EMBED_PREFIX, slug, exc.status, exc.reason)
+        raise PreventUpdate from None
+
+
+async def _until_expiry(streaming, grant: Grant) -> None:
+    """Stream until the token expires, then tell the page (``embed.js`` reloads it into 401)."""
+    try:
+        await asyncio.wait_for(streaming, timeout=max(0.0, grant.expires - time.time()))
+    except TimeoutError:
+        set_props(ids.ROOT, {"data-token": "expired"})
+
+
+async def _stream(ws, screen, district, lang, sent, cache, hub, metrics) -> None:
     """Push changed tiles until the page closes, each no more often than its kind's budget."""
     loop = asyncio.get_running_loop()
     budgets = {t.key: theme.MIN_PUSH_INTERVAL_S.get(t.kind, 0.0) for t in screen.tiles}
@@ -101,7 +127,7 @@ async def _stream(ws, screen, district, sent, cache, hub, metrics) -> None:
                     if now < due:
                         next_due = due if next_due is None else min(next_due, due)
                         continue
-                    for component_id, props in payload.updates[tile].items():
+                    for component_id, props in payload.updates_in(lang)[tile].items():
                         set_props(component_id, props)
                     sent[tile] = digest
                     last_push[tile] = now
@@ -112,7 +138,7 @@ async def _stream(ws, screen, district, sent, cache, hub, metrics) -> None:
         root = ("ok" if hub.source_ok else "down", str(seen))
         if root != last_root or loop.time() - last_beat >= theme.HEARTBEAT_S:
             set_props(ids.ROOT, {"data-heartbeat": str(hub.now_ms()), "data-source": root[0],
-                                 "data-version": root[1]})
+                                 "data-version": root[1], "data-build": BUILD_ID})
             last_beat, last_root = loop.time(), root
         timeout = theme.HEARTBEAT_S if next_due is None else max(0.0, next_due - loop.time())
         # While Redis is down, wake on the hub's next state change or the heartbeat only.

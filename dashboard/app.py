@@ -9,12 +9,14 @@ import dash
 from dash import Dash, dcc, html
 
 from callbacks import PAYLOADS
+from callbacks.forest_map import register_forest_map
 from callbacks.live import register_live
 from callbacks.navigation import register_navigation
+from callbacks.poll import register_poll
 from dashboard import ids
 from dashboard.hub import LiveHub
 from dashboard.metrics import WebMetrics
-from dashboard.ops import register_routes
+from dashboard.ops import register_embedding, register_routes
 from dashboard.pages import register_pages
 from dashboard.payloads import PayloadCache
 from dashboard.settings import Settings, load_settings
@@ -47,9 +49,14 @@ def create_app(settings: Settings | None = None, sources: Sources | None = None,
     metrics = WebMetrics(sources.aggregates)
     register_pages(cache)
     app.layout = html.Div([dcc.Location(id=ids.NAVIGATE, refresh=True), dash.page_container])
-    register_live(app, cache, hub, metrics)
+    if sources.settings.push_mode == "poll":
+        register_poll(app, cache, metrics)
+    else:
+        register_live(app, cache, hub, metrics)
     register_navigation(app)
+    register_forest_map(app, sources)
     register_routes(app, sources, metrics)
+    register_embedding(app, cache)
     app.greenwall = {"sources": sources, "cache": cache, "hub": hub, "metrics": metrics}
     return app
 

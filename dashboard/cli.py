@@ -13,6 +13,7 @@ import threading
 import time
 from pathlib import Path
 
+from dashboard.embed import DEFAULT_TTL_S
 from dashboard.settings import Settings, load_settings
 
 log = logging.getLogger("greenwall")
@@ -70,6 +71,19 @@ def cmd_snapshot_load(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_wall_load(settings: Settings, args: argparse.Namespace) -> int:
+    from dashboard.registry import screens
+    from datasources.walls import WallError, load_wall_file
+
+    try:
+        name = load_wall_file(_store(settings), Path(args.file), {s.slug for s in screens()})
+    except WallError as exc:
+        print(f"greenwall wall load: {exc}", file=sys.stderr)
+        return 2
+    print(f"wall {name!r} loaded: open /walls/{name}?display=<n> on each display")
+    return 0
+
+
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     from datasources.keys import Keys
     from datasources.redis_feeds import IngestWorker, connect
@@ -118,6 +132,7 @@ def cmd_web(settings: Settings, args: argparse.Namespace) -> int:
     url, embedded = _redis_url(settings)
     os.environ["GREENWALL_REDIS_URL"] = url
     _store(settings)
+    settings.signing_secret()  # generated here once, not raced by several web workers
     try:
         uvicorn.run("dashboard.app:create_server", factory=True, host=settings.host,
                     port=settings.port, workers=args.workers, log_level="warning",
@@ -156,6 +171,41 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
+def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
+    """Print an embed token (stdout: the token only, so ``$(greenwall token …)`` works)."""
+    from dashboard.districts import BY_ADCODE, resolve_district
+    from dashboard.embed import issue, verify
+    from dashboard.registry import UnknownScreen, get_screen, screens
+
+    for slug in args.screen:
+        try:
+            get_screen(slug)
+        except UnknownScreen:
+            known = ", ".join(s.slug for s in screens())
+            print(f"greenwall token: unknown screen {slug!r} (known: {known})", file=sys.stderr)
+            return 2
+    districts = None
+    if args.district:
+        districts = []
+        for value in args.district:
+            try:
+                districts.append(resolve_district(value).adcode)
+            except KeyError:
+                districts.append(value)  # issue() says what is wrong with it
+    try:
+        token = issue(settings.signing_secret(), args.screen, districts, args.ttl)
+    except ValueError as exc:
+        print(f"greenwall token: {exc}", file=sys.stderr)
+        return 2
+    grant = verify(settings.signing_secret(), token)
+    scope = "the whole city and every district" if grant.districts is None else ", ".join(
+        f"{d} {BY_ADCODE[d].name}" for d in grant.districts)
+    print(token)
+    print(f"screens {', '.join(grant.screens)}; {scope}; valid until "
+          f"{grant.expires_at:%Y-%m-%d %H:%M:%S %z}", file=sys.stderr)
+    return 0
+
+
 def _ensure_consumer_group(settings: Settings, url: str, store) -> None:
     """Create the consumer group before anything publishes, so capped streams keep every entry."""
     from datasources.keys import Keys
@@ -169,12 +219,13 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     """Everything on one machine: Redis (embedded unless configured), worker, simulator, web."""
     stop = _stop_on_signals()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.signing_secret()  # generated here once, before the web processes read it
     url, embedded = _redis_url(settings)
     store = _store(settings)
-    if store.is_empty():
+    if store.is_empty() or store.forest.is_empty():
         from datasources.seed import seed
 
-        log.info("empty database: seeding demo master data and history")
+        log.info("seeding the demo master data the database lacks")
         log.info("%s", seed(store))
     _ensure_consumer_group(settings, url, store)
     env = {**os.environ, "GREENWALL_REDIS_URL": url,
@@ -235,12 +286,25 @@ def build_parser() -> argparse.ArgumentParser:
     load = snap_sub.add_parser("load", help="load <table>.csv files from a directory")
     load.add_argument("directory")
     sub.add_parser("check", help="say what can and cannot be reached")
+    token = sub.add_parser("token", help="print an embed token for /embed/<slug>?token=…")
+    token.add_argument("--screen", action="extend", nargs="+", required=True, metavar="SLUG",
+                       help="a screen the token allows (repeatable)")
+    token.add_argument("--district", action="extend", nargs="+", metavar="ADCODE",
+                       help="a district the token allows (repeatable; default: every district "
+                            "and the whole city)")
+    token.add_argument("--ttl", type=int, default=DEFAULT_TTL_S, metavar="SECONDS",
+                       help=f"lifetime in seconds (default {DEFAULT_TTL_S})")
+    wall = sub.add_parser("wall", help="named video walls")
+    wall_sub = wall.add_subparsers(dest="wall_command", required=True)
+    wall_load = wall_sub.add_parser("load", help="load (or replace) a wall from a TOML file")
+    wall_load.add_argument("file")
     return parser
 
 
 COMMANDS = {
     "run": cmd_run, "web": cmd_web, "worker": cmd_worker, "simulate": cmd_simulate,
-    "seed": cmd_seed, "snapshot": cmd_snapshot_load, "check": cmd_check,
+    "seed": cmd_seed, "snapshot": cmd_snapshot_load, "check": cmd_check, "wall": cmd_wall_load,
+    "token": cmd_token,
 }
 
 

@@ -10,6 +10,7 @@ CLIENT_STATE = "gw-client-state"  # digests of the tile payloads the page was bu
 MAP_DISTRICTS = "gw-map-districts"
 SCOPE_PICKER = "gw-scope-picker"
 CLOCK = "gw-clock"
+POLL = "gw-poll"  # the 1 s dcc.Interval of a screen served in poll mode (GREENWALL_PUSH_MODE=poll)
 
 
 def _slug(text: str) -> str:

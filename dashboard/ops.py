@@ -1,20 +1,28 @@
-"""HTTP routes beside the screens: ``/healthz``, ``/metrics`` and status codes for screen URLs."""
+"""HTTP routes beside the screens: ``/healthz``, ``/metrics``, status codes for screen URLs, the
+embed pages' gate (``/embed/<slug>``) and CSV export (``/export/<slug>/<tile>.csv``)."""
 
 from __future__ import annotations
 
+import inspect
+import logging
 import time
+from datetime import datetime
 from html import escape
 
 from dash.backends._fastapi import reset_current_request, set_current_request
 from fastapi import Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import text
 
+from dashboard.embed import EmbedRefused, authorize, csp_header, host_attributes
+from dashboard.export import content_disposition, tile_table, to_csv
 from dashboard.metrics import WebMetrics
+from dashboard.payloads import PayloadCache
 from dashboard.query import BadQuery, parse_query
 from dashboard.registry import UnknownScreen, get_screen
 from dashboard.sources import Sources
 
+log = logging.getLogger(__name__)
 
 def _freshness(age_s: float | None, sources: Sources) -> str:
     if age_s is None:
@@ -69,15 +77,23 @@ def _pending(sources: Sources, feed: str) -> int | None:
         return None
 
 
-def _error_page(status: int, message: str) -> HTMLResponse:
+def _error_page(status: int, message: str, headers: dict[str, str] | None = None,
+                embed: dict[str, str] | None = None) -> HTMLResponse:
+    """A page saying what is wrong; ``embed`` (the frame's host attributes) makes it the
+    chromeless embed variant, which tells its host page why by postMessage (``embed.js``)."""
+    link = "<a class='gw-error-link' href='/'>返回大屏目录</a>"
+    attrs = ""
+    if embed is not None:
+        link = "<script src='/assets/embed.js'></script>"
+        attrs = "".join(f" {k}='{escape(v)}'" for k, v in
+                        {**embed, "data-status": str(status), "data-reason": message}.items())
     body = (
         "<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>greenwall</title>"
-        "<link rel='stylesheet' href='/assets/theme.css'><body class='gw-error-page'>"
+        f"<link rel='stylesheet' href='/assets/theme.css'><body class='gw-error-page'{attrs}>"
         f"<div class='gw-error'><h1 class='gw-error-code'>{status}</h1>"
-        f"<p class='gw-error-message'>{escape(message)}</p>"
-        "<a class='gw-error-link' href='/'>返回大屏目录</a></div></body></html>"
+        f"<p class='gw-error-message'>{escape(message)}</p>{link}</div></body></html>"
     )
-    return HTMLResponse(body, status_code=status)
+    return HTMLResponse(body, status_code=status, headers=headers)
 
 
 def register_routes(app, sources: Sources, metrics: WebMetrics) -> None:
@@ -93,6 +109,18 @@ def register_routes(app, sources: Sources, metrics: WebMetrics) -> None:
     def prometheus() -> Response:
         return Response(metrics.render(), media_type="text/plain; version=0.0.4; charset=utf-8")
 
+    @server.get("/walls/{name}", include_in_schema=False)
+    def wall(name: str, display: str = "") -> Response:
+        from datasources.walls import UnknownWall, wall_display
+
+        if not display.isdigit():
+            return _error_page(400, f"display: must be the display's number, got {display!r}")
+        try:
+            shown = wall_display(sources.store, name, int(display))
+        except UnknownWall as exc:
+            return _error_page(404, str(exc))
+        return RedirectResponse(shown.url(), status_code=302)
+
     @server.get("/screens/{slug}", include_in_schema=False)
     async def screen(slug: str, request: Request) -> Response:
         try:
@@ -103,11 +131,105 @@ def register_routes(app, sources: Sources, metrics: WebMetrics) -> None:
             parse_query(str(request.url.query))
         except BadQuery as exc:
             return _error_page(exc.status, str(exc))
-        # Dash renders its index from the current request, which its catch-all route sets,
-        # and walks the assets folder on its first own request: this may come before that.
-        token = set_current_request(request)
+        page = await _dash_index(app, request)
+        # Full screens are not for other sites' frames: those use /embed with a token.
+        page.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
+        return page
+
+
+async def _dash_index(app, request: Request) -> HTMLResponse:
+    """Dash's page for ``request``, served from a route of ours ahead of Dash's catch-all."""
+    # Dash renders its index from the current request, which its catch-all route sets,
+    # and walks the assets folder on its first own request: this may come before that.
+    # Its before-request hooks (Dash Pages registers its router and the inline script of its
+    # title callback there) also run only on its own routes: a page served before them lacked
+    # that script, and the renderer threw a TypeError when the title callback fired.
+    token = set_current_request(request)
+    try:
+        app._setup_server()
+        for hook in app.backend._before_request_funcs:
+            if inspect.isawaitable(result := hook()):
+                await result
+        return HTMLResponse(app.index())
+    finally:
+        reset_current_request(token)
+
+
+def _refusal(exc: EmbedRefused, headers: dict[str, str],
+             embed: dict[str, str] | None = None) -> HTMLResponse:
+    log.info("embed refused (%s): %s", exc.status, exc.reason)
+    if exc.status == 401:
+        headers = {**headers, "WWW-Authenticate": 'Bearer realm="greenwall", error="invalid_token"'}
+    return _error_page(exc.status, exc.reason, headers, embed)
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, value = request.headers.get("authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else None
+
+
+def register_embedding(app, cache: PayloadCache) -> None:
+    """``/embed/<slug>`` answers 401/403 before Dash serves the page; ``/export`` serves CSV."""
+    server = app.server
+    settings = cache.sources.settings
+    # The token rides in the URL: never let it leave the site in a Referer header.
+    private = {"Cache-Control": "no-store", "Referrer-Policy": "same-origin"}
+
+    @server.get("/embed/{slug}", include_in_schema=False)
+    async def embed(slug: str, request: Request) -> Response:
+        headers = {**csp_header(settings.frame_ancestors), **private}
+        hosts = host_attributes(settings.frame_ancestors)
         try:
-            app._setup_server()
-            return HTMLResponse(app.index())
-        finally:
-            reset_current_request(token)
+            get_screen(slug)
+        except UnknownScreen:
+            return _error_page(404, f"没有名为 {slug!r} 的大屏 (no screen {slug!r})", headers,
+                               hosts)
+        try:
+            query = parse_query(str(request.url.query))
+        except BadQuery as exc:
+            return _error_page(exc.status, str(exc), headers, hosts)
+        try:
+            authorize(settings.signing_secret(), query.token, slug, query.district_code)
+        except EmbedRefused as exc:
+            return _refusal(exc, headers, hosts)
+        response = await _dash_index(app, request)
+        response.headers.update(headers)
+        return response
+
+    # A plain function: FastAPI runs it in a worker thread, where the payload may read Redis.
+    @server.get("/export/{slug}/{tile}.csv", include_in_schema=False)
+    def export_csv(slug: str, tile: str, request: Request) -> Response:
+        try:
+            spec = get_screen(slug)
+        except UnknownScreen:
+            return _error_page(404, f"没有名为 {slug!r} 的大屏 (no screen {slug!r})")
+        try:
+            tile_spec = spec.tile(tile)
+        except KeyError:
+            keys = ", ".join(t.key for t in spec.tiles)
+            return _error_page(404, f"大屏 {slug} 没有图块 {tile!r} (no tile {tile!r}; tiles: {keys})")
+        try:
+            query = parse_query(str(request.url.query))
+        except BadQuery as exc:
+            return _error_page(exc.status, str(exc))
+        token = query.token if query.token is not None else _bearer(request)
+        if token is not None:  # an embedding host's export: the token's scope applies
+            try:
+                authorize(settings.signing_secret(), token, slug, query.district_code)
+            except EmbedRefused as exc:
+                return _refusal(exc, private)
+        try:
+            payload = cache.get(slug, query.district_code)
+        except Exception:  # Redis or the database is down
+            log.exception("export of %s/%s failed", slug, tile)
+            return _error_page(503, "实时数据源暂不可用 (data source unavailable)")
+        try:
+            body = to_csv(tile_table(tile_spec, payload.tiles[tile]))
+        except LookupError as exc:  # a tile kind without a CSV table yet
+            return _error_page(404, str(exc))
+        day = datetime.now(settings.tz).date()
+        return Response(body, media_type="text/csv; charset=utf-8", headers={
+            **private,
+            "Content-Disposition": content_disposition(spec, tile_spec, query.district_code, day),
+            "X-Greenwall-Version": str(payload.version),
+        })

@@ -7,8 +7,9 @@ import hashlib
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from dashboard.i18n import language
 from dashboard.registry import ScreenSpec, get_screen
 from dashboard.sources import Sources
 from layouts.tile_data import TileData
@@ -28,6 +29,20 @@ class ScreenPayload:
     digests: dict[str, str]
     updates: dict[str, Props]
     built_at: float
+    _translated: dict[str, dict[str, Props]] = field(default_factory=dict, repr=False,
+                                                     compare=False)
+
+    def updates_in(self, lang: str) -> dict[str, Props]:
+        """The tile updates drawn in ``lang``; Chinese is built with the payload, others once."""
+        if lang == "zh":
+            return self.updates
+        if lang not in self._translated:
+            screen = get_screen(self.slug)
+            with language(lang):
+                self._translated[lang] = {
+                    t.key: tile_update(screen, t, self.tiles[t.key], self.version)
+                    for t in screen.tiles}
+        return self._translated[lang]
 
 
 def digest(data: TileData) -> str:

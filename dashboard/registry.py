@@ -44,6 +44,8 @@ class ScreenSpec:
     tiles: tuple[TileSpec, ...]
     canvas: tuple[int, int] = (1920, 1080)
     grid: tuple[int, int] = (24, 12)
+    # Render sizes the design is made for; a wall shows the largest, each part at 1:1 pixels.
+    canvases: tuple[tuple[int, int], ...] = ((1920, 1080), (3840, 2160))
     feeds: tuple[str, ...] = field(default=())
 
     def tile(self, key: str) -> TileSpec:
@@ -51,6 +53,12 @@ class ScreenSpec:
             if tile.key == key:
                 return tile
         raise KeyError(f"{self.slug} has no tile {key!r}")
+
+    def render_canvas(self, on_wall: bool) -> tuple[int, int]:
+        """The canvas drawn: the design size, or on a video wall the largest declared size."""
+        if not on_wall:
+            return self.canvas
+        return max(self.canvases, key=lambda size: size[0] * size[1])
 
     def tile_ref(self, tile: TileSpec) -> str:
         """The tile's stable DOM name, ``<slug>.<tile>`` (the ``data-tile`` attribute)."""

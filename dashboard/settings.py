@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
@@ -34,7 +35,14 @@ class Settings(BaseSettings):
     live_after_s: float = Field(120, description="a tile is live while its feed is this fresh")
     stale_after_s: float = Field(600, description="…delayed until this old, stale after")
     camera_offline_after_s: float = Field(900, description="a camera unheard this long is offline")
+    forest_verify_within_h: float = Field(24, description="林长制: verify a reported case within")
+    forest_dispose_within_d: float = Field(7, description="…dispose of a verified case within")
+    forest_assess_within_d: float = Field(30, description="…assess a disposed case within")
+    ranger_off_patrol_after_s: float = Field(
+        3600, description="a ranger on patrol but unheard this long no longer counts as on patrol")
     log_level: str = "INFO"
+    push_mode: Literal["push", "poll"] = Field(
+        "push", description="push: live WebSocket; poll: a 1 s dcc.Interval (the benchmark's baseline)")
 
     @field_validator("redis_url", "database_url", "secret", mode="before")
     @classmethod
@@ -67,6 +75,19 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         """The bureau's time zone: "today" rolls over at its midnight."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def forest_deadlines_ms(self) -> dict[str, int]:
+        """How long a forest case may stay at each open stage (核实/处置/考核 deadlines), in ms.
+
+        Each step's clock starts when the case entered the stage before it: a reported case
+        must be verified within ``forest_verify_within_h``, a verified one disposed of within
+        ``forest_dispose_within_d``, a disposed one assessed within ``forest_assess_within_d``.
+        """
+        hour, day = 3_600_000, 86_400_000
+        return {"reported": round(self.forest_verify_within_h * hour),
+                "verified": round(self.forest_dispose_within_d * day),
+                "disposed": round(self.forest_assess_within_d * day)}
 
     def signing_secret(self) -> str:
         """The embed-token secret: configured, or generated once into the data dir."""

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from dashboard import theme
 from dashboard.settings import Settings
 from datasources.aggregates import Aggregates
+from datasources.forest_view import ForestReader
 from datasources.keys import Keys
 from datasources.redis_feeds import connect
 from datasources.snapshot import SnapshotStore
@@ -38,6 +39,7 @@ class Sources:
         self.redis = client
         self.keys = Keys(settings.key_prefix)
         self.aggregates = Aggregates(client, self.keys, settings.tz)
+        self.forest = ForestReader(client, self.keys, settings.tz)
         self.store = store
         self._cache: dict[str, _Cached] = {}
         self._lock = threading.Lock()

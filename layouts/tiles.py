@@ -15,6 +15,7 @@ import dash_leaflet as dl
 from dash import Patch, dcc, html
 
 from dashboard import ids, theme
+from dashboard.i18n import pick, t
 from dashboard.registry import ScreenSpec, TileSpec
 from layouts.tile_data import (
     Counters,
@@ -75,7 +76,7 @@ def _counters_props(screen: ScreenSpec, tile: TileSpec, data: Counters) -> Props
             "style": {"width": f"{min(share or 0, 1) * 100:.1f}%", "background": item.colour},
         }
         props[ids.part(screen.slug, tile.key, item.metric + ".share")] = {
-            "children": f"完成 {percent(share, 0)}" if share is not None else "无目标",
+            "children": f"{t('完成')} {percent(share, 0)}" if share is not None else t("无目标"),
             **metric_attrs(item.metric + "_share", share),
         }
     return props
@@ -101,7 +102,7 @@ def _counters_build(screen: ScreenSpec, tile: TileSpec, data: Counters) -> Any:
                 className="gw-counter",
                 style={"--gw-accent": item.colour},
                 children=[
-                    html.Div(item.label, className="gw-counter-label"),
+                    html.Div(t(item.label), className="gw-counter-label"),
                     html.Div(
                         className="gw-counter-value",
                         children=[
@@ -111,7 +112,7 @@ def _counters_build(screen: ScreenSpec, tile: TileSpec, data: Counters) -> Any:
                                 **{"data-flip": "1"},
                                 **props[ids.metric(item.metric)],
                             ),
-                            html.Span(item.unit, className="gw-unit"),
+                            html.Span(t(item.unit), className="gw-unit"),
                         ],
                     ),
                     html.Div(className="gw-progress", children=html.Div(
@@ -119,7 +120,7 @@ def _counters_build(screen: ScreenSpec, tile: TileSpec, data: Counters) -> Any:
                     html.Div(
                         className="gw-counter-foot",
                         children=[
-                            html.Span(["日目标 ", target, f" {item.unit}"]),
+                            html.Span([t("日目标") + " ", target, f" {t(item.unit)}"]),
                             html.Span(id=share_id, **props[share_id]),
                         ],
                     ),
@@ -144,10 +145,10 @@ def _stats_build(stats: tuple[Stat, ...], props: Props) -> html.Div:
         [
             html.Div(
                 [
-                    html.Div(s.label, className="gw-stat-label"),
+                    html.Div(t(s.label), className="gw-stat-label"),
                     html.Div(
                         [html.Span(id=ids.metric(s.metric), **props[ids.metric(s.metric)]),
-                         html.Span(s.unit, className="gw-unit")],
+                         html.Span(t(s.unit), className="gw-unit")],
                         className="gw-stat-value",
                     ),
                 ],
@@ -167,11 +168,11 @@ def _figure(data: Timeseries) -> dict[str, Any]:
     for series in data.series:
         trace: dict[str, Any] = {
             "type": "bar" if series.kind == "bar" else "scatter",
-            "name": series.name,
-            "x": list(data.x),
+            "name": t(series.name),
+            "x": [t(x) for x in data.x],
             "y": list(series.values),
             "marker": {"color": series.colour},
-            "hovertemplate": "%{x} %{y:,.1f}<extra>" + series.name + "</extra>",
+            "hovertemplate": "%{x} %{y:,.1f}<extra>" + t(series.name) + "</extra>",
         }
         if series.kind == "line":
             trace.update(mode="lines", line={"color": series.colour, "width": 2, "dash": "dot"})
@@ -187,7 +188,7 @@ def _figure(data: Timeseries) -> dict[str, Any]:
             "margin": {"l": 56, "r": 12, "t": 8, "b": 32},
             "legend": {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.12},
             "xaxis": {**axis, "type": "category", "dtick": 2},
-            "yaxis": {**axis, "title": {"text": data.y_title, "font": {"size": 13}}},
+            "yaxis": {**axis, "title": {"text": t(data.y_title), "font": {"size": 13}}},
             "bargap": 0.25,
             "uirevision": "keep",
         },
@@ -222,13 +223,14 @@ def _timeseries_build(screen: ScreenSpec, tile: TileSpec, data: Timeseries) -> A
 
 def _ranking_rows(data: Ranking) -> list[Any]:
     if not data.rows:
-        return [html.Li(data.empty_text, className="gw-empty")]
+        return [html.Li(t(data.empty_text), className="gw-empty")]
     values = [r.value for r in data.rows if r.value is not None]
-    low = min(values + [0.8]) if values else 0.0
+    top = data.bar_max
+    low = min(values + [0.8 * top]) if values else 0.0
     rows = []
     for rank, row in enumerate(data.rows, start=1):
-        width = 0.0 if row.value is None else (row.value - low) / max(1.0 - low, 1e-9)
-        label: Any = html.A(row.label, href=row.href) if row.href else row.label
+        width = 0.0 if row.value is None else (row.value - low) / max(top - low, 1e-9)
+        label: Any = html.A(t(row.label), href=row.href) if row.href else t(row.label)
         rows.append(
             html.Li(
                 className="gw-rank-row" + (" is-selected" if row.selected else ""),
@@ -254,7 +256,11 @@ def _ranking_update(screen: ScreenSpec, tile: TileSpec, data: Ranking) -> Props:
 
 def _ranking_build(screen: ScreenSpec, tile: TileSpec, data: Ranking) -> Any:
     rows_id = ids.part(screen.slug, tile.key, "rows")
-    return html.Ol(id=rows_id, className="gw-ranking", **_ranking_update(screen, tile, data)[rows_id])
+    ranking = html.Ol(id=rows_id, className="gw-ranking", **_ranking_update(screen, tile, data)[rows_id])
+    if not data.footer:
+        return ranking
+    return html.Div([ranking, html.P(data.footer, className="gw-ranking-footer")],
+                    className="gw-ranking-wrap")
 
 
 # ---- gauge: a ring and stats ---------------------------------------------------------------
@@ -282,12 +288,12 @@ def _gauge_build(screen: ScreenSpec, tile: TileSpec, data: Gauge) -> Any:
                 **props[ring_id],
                 children=html.Div(
                     [html.Span(id=ring_metric, className="gw-ring-value", **props[ring_metric]),
-                     html.Span(data.ring.label, className="gw-ring-label")],
+                     html.Span(t(data.ring.label), className="gw-ring-label")],
                     className="gw-ring-inner",
                 ),
             ),
             _stats_build(data.stats, props),
-            html.Div(data.note, className="gw-note") if data.note else None,
+            html.Div(t(data.note), className="gw-note") if data.note else None,
         ],
     )
 
@@ -322,8 +328,8 @@ def _map_legend(data: DistrictMap) -> html.Div:
         swatches.append(html.Span(className="gw-swatch", style={"background": colour}, title=label))
     ends = [html.Span(f"<{theme.RATE_RAMP[1][0]:.0%}"), *swatches,
             html.Span(f"≥{theme.RATE_RAMP[-1][0]:.0%}")]
-    return html.Div([html.Span(data.legend), *ends, html.Span(className="gw-legend-dot"),
-                     html.Span(data.points_legend)], className="gw-map-legend")
+    return html.Div([html.Span(t(data.legend)), *ends, html.Span(className="gw-legend-dot"),
+                     html.Span(t(data.points_legend))], className="gw-map-legend")
 
 
 def _map_build(screen: ScreenSpec, tile: TileSpec, data: DistrictMap) -> Any:
@@ -370,10 +376,10 @@ def _map_build(screen: ScreenSpec, tile: TileSpec, data: DistrictMap) -> Any:
 
 def _ticker_rows(data: Ticker) -> list[Any]:
     if not data.rows:
-        return [html.Li(data.empty_text, className="gw-empty")]
+        return [html.Li(t(data.empty_text), className="gw-empty")]
     return [
-        html.Li([html.Span(cell, className=f"gw-cell gw-cell-{i}") for i, cell in
-                 enumerate(row.cells)], className="gw-ticker-row", title=row.title)
+        html.Li([html.Span(t(cell), className=f"gw-cell gw-cell-{i}") for i, cell in
+                 enumerate(row.cells)], className="gw-ticker-row", title=t(row.title))
         for row in data.rows
     ]
 
@@ -385,7 +391,7 @@ def _ticker_update(screen: ScreenSpec, tile: TileSpec, data: Ticker) -> Props:
 def _ticker_build(screen: ScreenSpec, tile: TileSpec, data: Ticker) -> Any:
     rows_id = ids.part(screen.slug, tile.key, "rows")
     head = (
-        html.Div([html.Span(h, className=f"gw-cell gw-cell-{i}") for i, h in
+        html.Div([html.Span(t(h), className=f"gw-cell gw-cell-{i}") for i, h in
                   enumerate(data.header)], className="gw-ticker-head")
         if data.header
         else None
@@ -412,6 +418,13 @@ KINDS: dict[str, tuple[type, Builder, Updater]] = {
 }
 
 
+def register_kind(name: str, data_type: type, build: Builder, update: Updater) -> None:
+    """Add a tile kind (its data class, ``build`` and ``update``) to ``KINDS``."""
+    if name in KINDS and KINDS[name] != (data_type, build, update):
+        raise ValueError(f"tile kind {name!r} registered twice")
+    KINDS[name] = (data_type, build, update)
+
+
 def _check(tile: TileSpec, data: TileData) -> None:
     expected = KINDS[tile.kind][0]
     if not isinstance(data.content, expected):
@@ -425,8 +438,16 @@ def frame_props(data: TileData, version: int) -> dict[str, Any]:
             "data-last-event": "" if data.last_event_ms is None else str(data.last_event_ms)}
 
 
-def build_tile(screen: ScreenSpec, tile: TileSpec, data: TileData, version: int) -> html.Section:
-    """A whole tile: frame, title, freshness badge and the kind's body."""
+def _export_link(screen: ScreenSpec, tile: TileSpec, href: str) -> html.A:
+    label = pick(f"导出“{tile.title}”数据（CSV）", f"Export the data of “{tile.title_en}” (CSV)")
+    return html.A("CSV", href=href, className="gw-export gw-chrome", title=label,
+                  **{"aria-label": label, "data-export": screen.tile_ref(tile)})
+
+
+def build_tile(screen: ScreenSpec, tile: TileSpec, data: TileData, version: int,
+               export_href: str | None = None) -> html.Section:
+    """A whole tile: frame, title, freshness badge, the kind's body, and an export link when
+    ``export_href`` is given (full screens; not kiosk or embed)."""
     _check(tile, data)
     pos = tile.pos
     body = KINDS[tile.kind][1](screen, tile, data.content)
@@ -438,8 +459,9 @@ def build_tile(screen: ScreenSpec, tile: TileSpec, data: TileData, version: int)
         **frame_props(data, version),
         children=[
             html.Header(
-                [html.H2(tile.title, className="gw-tile-title"),
-                 html.Span(className="gw-badge", title=tile.note or tile.title)],
+                [html.H2(pick(tile.title, tile.title_en), className="gw-tile-title"),
+                 html.Span(className="gw-badge", title=t(tile.note) or pick(tile.title, tile.title_en)),
+                 _export_link(screen, tile, export_href) if export_href else None],
                 className="gw-tile-head",
             ),
             html.Div(body, className="gw-tile-body"),
@@ -453,3 +475,8 @@ def tile_update(screen: ScreenSpec, tile: TileSpec, data: TileData, version: int
     props = KINDS[tile.kind][2](screen, tile, data.content)
     props[ids.tile(screen.slug, tile.key)] = frame_props(data, version)
     return props
+
+
+# More kinds (kpis, funnel, statgrid, panels, cellmap) live in their own module, which
+# registers them here; imported last because it builds on this module's helpers.
+from layouts import tile_kinds  # noqa: E402,F401

@@ -27,6 +27,11 @@ def test_a_screen_as_the_first_request_still_gets_its_assets(web):
     assert "/assets/theme.css" in body
 
 
+def test_full_screens_may_be_framed_only_by_greenwall_itself(web):
+    with urllib.request.urlopen(web + "/screens/waste-sorting", timeout=10) as response:
+        assert response.headers["Content-Security-Policy"] == "frame-ancestors 'self'"
+
+
 def test_index_lists_the_registered_screens(web):
     status, _ = get(web + "/")
     assert status == 200
