@@ -44,7 +44,9 @@
       else if (!last) { state = "nodata"; }
       else {
         var age = (now - last) / 1000;
-        state = age <= LIVE_S ? "live" : age <= STALE_S ? "delayed" : "stale";
+        var liveS = +tile.getAttribute("data-live-after") || LIVE_S;
+        var staleS = +tile.getAttribute("data-stale-after") || STALE_S;
+        state = age <= liveS ? "live" : age <= staleS ? "delayed" : "stale";
       }
       if (tile.getAttribute("data-fresh") !== state) { tile.setAttribute("data-fresh", state); }
     }

@@ -14,6 +14,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import text
 
+from dashboard import theme
 from dashboard.embed import EmbedRefused, authorize, csp_header, host_attributes
 from dashboard.export import content_disposition, tile_table, to_csv
 from dashboard.metrics import WebMetrics
@@ -24,12 +25,18 @@ from dashboard.sources import Sources
 
 log = logging.getLogger(__name__)
 
-def _freshness(age_s: float | None, sources: Sources) -> str:
+def freshness_limits(feed: str | None, settings) -> tuple[float, float]:
+    """(live while newer than, delayed until) seconds for a feed's last event."""
+    return theme.FEED_FRESHNESS_S.get(feed or "", (settings.live_after_s, settings.stale_after_s))
+
+
+def _freshness(feed: str, age_s: float | None, sources: Sources) -> str:
     if age_s is None:
         return "no-data"
-    if age_s <= sources.settings.live_after_s:
+    live_s, stale_s = freshness_limits(feed, sources.settings)
+    if age_s <= live_s:
         return "live"
-    return "delayed" if age_s <= sources.settings.stale_after_s else "stale"
+    return "delayed" if age_s <= stale_s else "stale"
 
 
 def health(sources: Sources) -> tuple[int, dict]:
@@ -55,7 +62,7 @@ def health(sources: Sources) -> tuple[int, dict]:
         for feed, stats in sources.aggregates.feed_stats().items():
             age = None if not stats.last_event_ms else max(0.0, (now_ms - stats.last_event_ms) / 1000)
             report["feeds"][feed] = {
-                "status": _freshness(age, sources),
+                "status": _freshness(feed, age, sources),
                 "lag_s": None if age is None else round(age, 1),
                 "ingested": stats.ingested,
                 "deadlettered": stats.deadlettered,

@@ -141,7 +141,7 @@ def _statgrid_build(screen: ScreenSpec, tile: TileSpec, data: StatGrid) -> Any:
 def _lines(lines: tuple[str, ...], empty: str) -> list[html.Li]:
     if not lines:
         return [html.Li(t(empty), className="gw-empty")] if empty else []
-    return [html.Li(t(line), title=line) for line in lines]
+    return [html.Li(t(line), title=t(line)) for line in lines]
 
 
 def _panels_update(screen: ScreenSpec, tile: TileSpec, data: Panels) -> Props:

@@ -259,7 +259,7 @@ def _ranking_build(screen: ScreenSpec, tile: TileSpec, data: Ranking) -> Any:
     ranking = html.Ol(id=rows_id, className="gw-ranking", **_ranking_update(screen, tile, data)[rows_id])
     if not data.footer:
         return ranking
-    return html.Div([ranking, html.P(data.footer, className="gw-ranking-footer")],
+    return html.Div([ranking, html.P(t(data.footer), className="gw-ranking-footer")],
                     className="gw-ranking-wrap")
 
 
@@ -444,6 +444,13 @@ def _export_link(screen: ScreenSpec, tile: TileSpec, href: str) -> html.A:
                   **{"aria-label": label, "data-export": screen.tile_ref(tile)})
 
 
+def _freshness_limits(feed: str | None) -> dict[str, str]:
+    # Only feeds with their own cadence carry limits; the page's defaults serve the rest.
+    limits = theme.FEED_FRESHNESS_S.get(feed or "")
+    return {} if limits is None else {"data-live-after": f"{limits[0]:g}",
+                                      "data-stale-after": f"{limits[1]:g}"}
+
+
 def build_tile(screen: ScreenSpec, tile: TileSpec, data: TileData, version: int,
                export_href: str | None = None) -> html.Section:
     """A whole tile: frame, title, freshness badge, the kind's body, and an export link when
@@ -456,6 +463,7 @@ def build_tile(screen: ScreenSpec, tile: TileSpec, data: TileData, version: int,
         className=f"gw-tile gw-kind-{tile.kind}",
         style={"gridColumn": f"{pos.x + 1} / span {pos.w}", "gridRow": f"{pos.y + 1} / span {pos.h}"},
         **{"data-tile": screen.tile_ref(tile), "data-feed": tile.feed or ""},
+        **_freshness_limits(tile.feed),
         **frame_props(data, version),
         children=[
             html.Header(

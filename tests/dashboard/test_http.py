@@ -67,6 +67,24 @@ def test_healthz_reports_services_and_feed_lag(web, sources, worker):
     assert report["workers"]["alive"] >= 1
 
 
+def test_a_feed_with_its_own_cadence_is_judged_by_it(web, sources, worker):
+    from datetime import datetime, timedelta
+
+    from tests.feeds_helpers import SHANGHAI
+
+    quarter_hour_ago = (datetime.now(SHANGHAI) - timedelta(minutes=15)).isoformat()
+    publish(sources.redis, sources.keys, "forest.fire_risk", district="310115", level="3",
+            ts=quarter_hour_ago)
+    publish(sources.redis, sources.keys, "waste.weighing", district="310115",
+            station="ST-310115-01", vehicle="VH-1", category="wet", tonnes="3",
+            ts=quarter_hour_ago)
+    wait_until(lambda: sources.aggregates.feed_stats()["waste.weighing"].ingested == 1)
+    wait_until(lambda: sources.aggregates.feed_stats()["forest.fire_risk"].ingested == 1)
+    feeds = json.loads(get(web + "/healthz")[1])["feeds"]
+    assert feeds["forest.fire_risk"]["status"] == "live"  # rated every 10 minutes
+    assert feeds["waste.weighing"]["status"] == "stale"  # a truck a few seconds apart
+
+
 def test_metrics_in_prometheus_format(web, sources, worker):
     publish(sources.redis, sources.keys, "waste.weighing", district="310115",
             station="ST-310115-01", vehicle="VH-1", category="dry", tonnes="3")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from dash.development.base_component import Component
 
+from callbacks import PAYLOADS
 from callbacks.waste_sorting import payload
 from dashboard.i18n import language, t
 from dashboard.query import parse_query
-from dashboard.registry import get_screen
+from dashboard.registry import get_screen, screens
 from layouts.shell import build_screen
 from tests.dashboard.test_waste_payload import fed  # noqa: F401  (fixture)
 
@@ -32,17 +34,27 @@ def texts(component: Component) -> list[str]:
     return found
 
 
+def untranslated(strings: list[str], entity_names: set[str]) -> list[str]:
+    """Chinese left in an English screen, less proper names (entities, demo labels, traces)."""
+    return [s for s in strings if HAN.search(s) and s not in entity_names
+            and "→" not in s and "（演示）" not in s]
+
+
+@pytest.mark.parametrize("slug", [s.slug for s in screens()])
+def test_every_screen_in_english_even_with_empty_feeds(sources, slug):
+    with language("en"):
+        layout = build_screen(get_screen(slug), PAYLOADS[slug](sources, None), 1,
+                              parse_query("lang=en"))
+    assert untranslated(texts(layout), set(sources.store.entity_names().values())) == []
+
+
 def test_english_screen_has_no_untranslated_label(sources, fed):  # noqa: F811
     spec = get_screen("waste-sorting")
     tiles = payload(sources, None)
     entity_names = set(sources.store.entity_names().values())
     with language("en"):
         layout = build_screen(spec, tiles, 1, parse_query("lang=en"))
-    untranslated = [
-        s for s in texts(layout)
-        if HAN.search(s) and s not in entity_names and "→" not in s  # proper names stay
-    ]
-    assert untranslated == []
+    assert untranslated(texts(layout), entity_names) == []
     assert "Shanghai (city)" in texts(layout)
     assert layout.to_plotly_json()["props"]["lang"] == "en"
 
