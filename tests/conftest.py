@@ -159,8 +159,8 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def web(sources):
-    """The real web app served by uvicorn in a thread; yields its base URL."""
+def served(sources):
+    """The real app served by uvicorn in a thread: (app, base URL)."""
     import threading
 
     import uvicorn
@@ -174,9 +174,15 @@ def web(sources):
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     wait_until(lambda: server.started, timeout=15)
-    yield f"http://127.0.0.1:{port}"
+    yield app, f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(10)
+
+
+@pytest.fixture
+def web(served) -> str:
+    """The base URL of the real app (see ``served``)."""
+    return served[1]
 
 
 def pytest_setup_options():

@@ -4,7 +4,6 @@ tampered, expired or out-of-scope token alike, and serve a valid one."""
 from __future__ import annotations
 
 import html
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -13,7 +12,6 @@ import pytest
 
 from dashboard import ids
 from dashboard.embed import issue
-from tests.conftest import free_port, wait_until
 from tests.live_client import drive_live
 
 SLUG = "waste-sorting"
@@ -24,25 +22,6 @@ ALLOWED, OTHER = "310115", "310101"
 @pytest.fixture
 def settings(settings):
     return settings.model_copy(update={"frame_ancestors": FRAME_ANCESTORS})
-
-
-@pytest.fixture
-def served(sources):
-    """The real app under uvicorn in a thread: (app, base URL)."""
-    import uvicorn
-
-    from dashboard.app import create_app
-
-    app = create_app(sources.settings, sources)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app.server, host="127.0.0.1", port=port,
-                                           log_level="warning", ws="websockets-sansio"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_until(lambda: server.started, timeout=15)
-    yield app, f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
 
 
 def _tampered(token: str) -> str:
