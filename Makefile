@@ -25,9 +25,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 bench: $(STAMP)
-	$(BIN)/python bench/ingest_bench.py
-	$(BIN)/python bench/latency_bench.py --events 40 --rate 1
-	$(BIN)/python bench/latency_bench.py --events 40 --rate 10
+	$(BIN)/python bench/run.py
 
 boundaries: | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[extract]'

@@ -204,3 +204,51 @@ class Fleet:
         finally:
             self._loop.call_soon_threadsafe(self._loop.stop)
             self._thread.join(10)
+
+
+class WireMeter:
+    """A TCP relay in front of the server that counts the bytes the server sends: what a
+    screen receives on the wire, after permessage-deflate or gzip and with every header."""
+
+    def __init__(self, base_url: str):
+        target = urlparse(base_url)
+        self._target = (target.hostname, target.port)
+        self.down = 0
+        self._writers: list[asyncio.StreamWriter] = []
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="bench-meter",
+                                        daemon=True)
+        self._thread.start()
+        self._server = asyncio.run_coroutine_threadsafe(
+            asyncio.start_server(self._relay, "127.0.0.1", 0), self._loop).result()
+        self.url = f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}"
+
+    async def _pipe(self, reader, writer, count: bool) -> None:
+        try:
+            while data := await reader.read(65536):
+                if count:
+                    self.down += len(data)
+                writer.write(data)
+                await writer.drain()
+        except ConnectionError:
+            pass
+        finally:
+            writer.close()
+
+    async def _relay(self, client_reader, client_writer) -> None:
+        server_reader, server_writer = await asyncio.open_connection(*self._target)
+        self._writers += [client_writer, server_writer]
+        await asyncio.gather(self._pipe(client_reader, server_writer, False),
+                             self._pipe(server_reader, client_writer, True))
+
+    def close(self) -> None:
+        async def shut():
+            self._server.close()
+            for writer in self._writers:
+                writer.close()
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        asyncio.run_coroutine_threadsafe(shut(), self._loop).result(10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)

@@ -11,6 +11,7 @@ machine clock, so XADD and DOM timestamps are comparable to about 1 ms. p95 is n
 from __future__ import annotations
 
 import math
+import random
 import statistics
 import time
 from dataclasses import dataclass
@@ -79,14 +80,20 @@ class Sent:
 
 
 def publish(sources: Sources, events: int, rate: float, baseline: float, run_id: str,
-            first: int = 0) -> list[Sent]:
-    """XADD ``events`` weighing messages, one every ``1 / rate`` s (paced, not measured)."""
+            first: int = 0, jitter: bool = False) -> list[Sent]:
+    """XADD ``events`` weighing messages, one every ``1 / rate`` s (paced, not measured).
+
+    ``jitter`` moves each message by up to half an interval either way, so that a poller
+    running at the same rate does not lock onto one phase of the feed.
+    """
     stream = sources.keys.feed(FEED)
     sent: list[Sent] = []
     total = baseline
     start = time.monotonic()
+    rng = random.Random(first)
     for i in range(events):
-        pause = start + i / rate - time.monotonic()
+        offset = rng.uniform(-0.5, 0.5) if jitter and i else 0.0
+        pause = start + (i + offset) / rate - time.monotonic()
         if pause > 0:
             time.sleep(pause)
         tonnes = float(f"{1.0 + (first + i) % 1000 * 0.01:.2f}")

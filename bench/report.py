@@ -29,6 +29,12 @@ def _latency_rows(mode: str, data: dict) -> list[str]:
     return rows
 
 
+def _counters_bytes(data: dict | None) -> str:
+    sizes = [t["bytes_per_update"] for t in (data or {}).get("bytes", {}).get("tiles", {}).values()
+             if t["kind"] == "counters"]
+    return f"{max(sizes):,} B" if sizes else "—"
+
+
 def _top(data: dict, rate: str = "1.0") -> dict | None:
     if not data:
         return None
@@ -69,11 +75,8 @@ def markdown(results: dict) -> str:
         lines.append(f"| first render `{entry['screen']}`, JS+CSS compressed | ≤ 1.5 s; ≤ 1.5 MB | "
                      f"{entry['drawn_ms'] / 1000:.2f} s; {compressed:.2f} MB | | |")
     if push:
-        counters = [t for t in push["bytes"]["tiles"].values() if t["kind"] == "counters"]
-        if counters:
-            lines.append(f"| a number tile's update (JSON, before permessage-deflate) | ≤ 1 KB | "
-                         f"{counters[0]['bytes_per_update']:,} B | "
-                         f"{poll and next((t['bytes_per_update'] for t in poll['bytes']['tiles'].values() if t['kind'] == 'counters'), '—')} B | |")
+        lines.append(f"| a number tile's update (JSON, before compression) | ≤ 1 KB | "
+                     f"{_counters_bytes(push)} | {_counters_bytes(poll)} | |")
 
     lines += ["", "## Feed → DOM latency, CPU and memory of the web process", "",
               "Browser: real headless Chromium pages (XADD → `data-value` in the DOM). "
@@ -101,7 +104,7 @@ def markdown(results: dict) -> str:
             for tile, entry in data["bytes"]["tiles"].items():
                 lines.append(f"| {mode} | {tile} | {entry['kind']} | {entry['updates']} | "
                              f"{entry['bytes_per_update']:,} |")
-            lines.append(f"| {mode} | *all frames / responses* | | {data['bytes']['frames']} | "
+            lines.append(f"| {mode} | *on the wire, everything* | | {data['bytes']['frames']} | "
                          f"{data['bytes']['wire_bytes_per_event']:,} per event |")
 
     lines += ["", "## Ingest (end to end, until the aggregates count every event)", "",

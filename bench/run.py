@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 
 import psutil
-from clients import Fleet
+from clients import Fleet, WireMeter
 from feed import METRIC, SCREEN_PATH, current_value, latencies, open_screen, publish, summary
 from ingest_bench import sustained
 from render import first_render
@@ -91,7 +91,8 @@ class Run:
 
     def publish(self, events: int, rate: float) -> list:
         total = self.total if self.total is not None else self.current_total()
-        sent = publish(self.sources, events, rate, total, self.run_id, first=self.published)
+        sent = publish(self.sources, events, rate, total, self.run_id, first=self.published,
+                       jitter=True)
         self.published += events
         self.total = sent[-1].expected
         return sent
@@ -111,31 +112,36 @@ class Run:
 
 
 def bytes_per_update(run: Run, base_url: str, mode: str, events: int) -> dict:
-    """One protocol client records every message while ``events`` arrive at 1/s."""
+    """One protocol client, behind a byte-counting relay, while ``events`` arrive at 1/s: the
+    JSON bytes of each tile's update and the bytes the screen received on the wire."""
     spec = get_screen(SLUG)
     owner = {cid: tile for tile, updates in run.cache.get(SLUG, None).updates.items()
              for cid in updates}
-    fleet = Fleet(base_url, mode, SCREEN_PATH, SLUG, run.digests(), ids.metric(METRIC))
+    meter = WireMeter(base_url)
+    fleet = Fleet(meter.url, mode, SCREEN_PATH, SLUG, run.digests(), ids.metric(METRIC))
     try:
         fleet.add(1, measure_bytes=1)
         time.sleep(2)
+        down_before = meter.down
         run.publish(events, 1.0)
         run.wait_ingested()
-        time.sleep(2)
+        time.sleep(1.5)
+        wire = meter.down - down_before
         record = fleet.records[0]
     finally:
         fleet.close()
+        meter.close()
     tiles: dict[str, dict] = {}
-    for _, component, size in record.messages:
+    for t, component, size in record.messages:
         tile = owner.get(component)
         if tile is None:
             continue
-        entry = tiles.setdefault(tile, {"bytes": 0, "updates": 0, "kind": spec.tile(tile).kind})
+        entry = tiles.setdefault(tile, {"bytes": 0, "pushes": set(), "kind": spec.tile(tile).kind})
         entry["bytes"] += size
-        entry["updates"] += component == ids.tile(SLUG, tile)
+        entry["pushes"].add(t)  # the messages of one push arrive in one frame or response
     for entry in tiles.values():
+        entry["updates"] = len(entry.pop("pushes"))
         entry["bytes_per_update"] = round(entry["bytes"] / max(1, entry["updates"]))
-    wire = sum(size for _, size in record.frames)
     return {"events": events, "wire_bytes": wire, "wire_bytes_per_event": round(wire / events),
             "frames": len(record.frames), "tiles": tiles}
 
@@ -174,7 +180,8 @@ def latency_phase(run: Run, base_url: str, mode: str, probe: WebProbe, stack) ->
                 final = sent[-1].expected
                 for driver in drivers:
                     with contextlib.suppress(TimeoutError):
-                        wait_for(lambda d=driver: current_value(d) >= final - 1e-6, 30, "page final")
+                        wait_for(lambda d=driver, f=final: current_value(d) >= f - 1e-6, 30,
+                                 "page final")
             time.sleep(1.5)  # a poll client asks at most 1 s later
             if shanghai_day(run.sources.settings) != day:
                 raise RuntimeError("the run crossed midnight in Asia/Shanghai; today's total reset")

@@ -104,6 +104,7 @@ async def _stream(ws, screen, district, lang, sent, cache, hub, metrics) -> None
     loop = asyncio.get_running_loop()
     budgets = {t.key: theme.MIN_PUSH_INTERVAL_S.get(t.kind, 0.0) for t in screen.tiles}
     last_push: dict[str, float] = {}
+    on_page: dict[tuple[str, str], str] = {}  # digest of every prop value the page shows
     last_beat, last_root = -1e9, None
     seen = -1
     updates = metrics.tile_updates.labels(screen.slug)
@@ -120,6 +121,11 @@ async def _stream(ws, screen, district, lang, sent, cache, hub, metrics) -> None
                 payload = None
             if payload is not None:
                 now = loop.time()
+                wire = payload.wire_updates(lang)
+                if seen < 0:  # tiles the page was built with at this version: it shows their props
+                    for tile, digest in payload.digests.items():
+                        if sent.get(tile) == digest:
+                            on_page.update((key, d) for key, (d, _) in wire[tile].items())
                 for tile, digest in payload.digests.items():
                     if sent.get(tile) == digest:
                         continue
@@ -127,18 +133,23 @@ async def _stream(ws, screen, district, lang, sent, cache, hub, metrics) -> None
                     if now < due:
                         next_due = due if next_due is None else min(next_due, due)
                         continue
-                    for component_id, props in payload.updates_in(lang)[tile].items():
-                        set_props(component_id, props)
+                    # Only the props whose value changed: one digit of one counter, not the tile.
+                    for (component_id, prop), (value_digest, value) in wire[tile].items():
+                        if on_page.get((component_id, prop)) != value_digest:
+                            set_props(component_id, {prop: value})
+                            on_page[(component_id, prop)] = value_digest
                     sent[tile] = digest
                     last_push[tile] = now
                     updates.inc()
                 if seen != payload.version and hub.last_change_ms:
                     metrics.push_latency.observe(max(0, hub.now_ms() - hub.last_change_ms) / 1000)
                 seen = payload.version
-        root = ("ok" if hub.source_ok else "down", str(seen))
+        root = {"data-source": "ok" if hub.source_ok else "down", "data-version": str(seen),
+                "data-build": BUILD_ID}
         if root != last_root or loop.time() - last_beat >= theme.HEARTBEAT_S:
-            set_props(ids.ROOT, {"data-heartbeat": str(hub.now_ms()), "data-source": root[0],
-                                 "data-version": root[1], "data-build": BUILD_ID})
+            # The heartbeat, and of the rest only what changed since the last one.
+            changed = {k: v for k, v in root.items() if (last_root or {}).get(k) != v}
+            set_props(ids.ROOT, {"data-heartbeat": str(hub.now_ms()), **changed})
             last_beat, last_root = loop.time(), root
         timeout = theme.HEARTBEAT_S if next_due is None else max(0.0, next_due - loop.time())
         # While Redis is down, wake on the hub's next state change or the heartbeat only.

@@ -58,13 +58,13 @@ def register_poll(app, cache: PayloadCache, metrics: WebMetrics) -> None:
         changed = Patch()
         count = 0
         if payload is not None:
-            updates = payload.updates_in(lang)
+            wire = payload.wire_updates(lang)
             updates_counter = metrics.tile_updates.labels(screen.slug)
             for tile, digest in payload.digests.items():
                 if sent.get(tile) == digest:
                     continue
-                for component_id, props in updates[tile].items():
-                    set_props(component_id, props)
+                for (component_id, prop), (_, value) in wire[tile].items():
+                    set_props(component_id, {prop: value})
                 changed[tile] = digest
                 count += 1
                 updates_counter.inc()

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
+
+from plotly.io.json import to_json_plotly
 
 from dashboard.i18n import language
 from dashboard.registry import ScreenSpec, get_screen
@@ -16,6 +20,8 @@ from layouts.tile_data import TileData
 from layouts.tiles import Props, tile_update
 
 PayloadBuilder = Callable[[Sources, str | None], dict[str, TileData]]
+# One tile's update on the wire: (component id, prop) → (digest of the value, JSON value).
+WireProps = dict[tuple[str, str], tuple[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,7 @@ class ScreenPayload:
     built_at: float
     _translated: dict[str, dict[str, Props]] = field(default_factory=dict, repr=False,
                                                      compare=False)
+    _wire: dict[str, dict[str, WireProps]] = field(default_factory=dict, repr=False, compare=False)
 
     def updates_in(self, lang: str) -> dict[str, Props]:
         """The tile updates drawn in ``lang``; Chinese is built with the payload, others once."""
@@ -44,10 +51,28 @@ class ScreenPayload:
                     for t in screen.tiles}
         return self._translated[lang]
 
+    def wire_updates(self, lang: str) -> dict[str, WireProps]:
+        """The tile updates in ``lang`` as plain JSON values, by (component, prop), each with a
+        digest: serialised once per payload and shared by every screen, so that a screen's
+        push costs no component serialisation and can leave out props its page already has."""
+        if lang not in self._wire:
+            wire: dict[str, WireProps] = {}
+            for tile, props in self.updates_in(lang).items():
+                plain = json.loads(to_json_plotly(props))
+                wire[tile] = {(component, name): (_text_digest(json.dumps(value)), value)
+                              for component, values in plain.items()
+                              for name, value in values.items()}
+            self._wire[lang] = wire
+        return self._wire[lang]
+
 
 def digest(data: TileData) -> str:
     """A short fingerprint of what a tile shows: equal digests need no update."""
-    return hashlib.blake2b(repr(data).encode(), digest_size=8).hexdigest()
+    return _text_digest(repr(data))
+
+
+def _text_digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
 class PayloadCache:

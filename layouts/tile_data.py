@@ -94,11 +94,13 @@ class DistrictMap:
     """Districts shaded by a rate, points sized by a quantity.
 
     ``districts`` and ``points`` are GeoJSON drawn once with the page; live updates carry only
-    ``rates`` and ``sizes``.
+    ``rates`` and ``sizes``. So the geometry stays out of ``repr`` and with it out of the tile's
+    digest, which fingerprints what an update can change (fingerprinting 160 KB of boundaries
+    on every data version was the largest cost of a payload build).
     """
 
-    districts: dict[str, Any]
-    points: dict[str, Any]
+    districts: dict[str, Any] = field(repr=False)
+    points: dict[str, Any] = field(repr=False)
     rates: dict[str, float | None]
     sizes: dict[str, float]
     selected: str | None = None
