@@ -18,10 +18,8 @@
     var canvas = root && root.querySelector(".gw-canvas");
     if (!canvas) { return; }
     var tablet = isTablet(root);
-    if (root.classList.contains("is-tablet") !== tablet || !root.classList.contains("is-scaled")) {
-      root.classList.toggle("is-tablet", tablet);
-      refitMapsSoon();
-    }
+    /* Maps are fitted again by assets/map.js when their boxes change size. */
+    root.classList.toggle("is-tablet", tablet);
     if (tablet) {
       canvas.style.transform = "";
       root.classList.add("is-scaled");
@@ -55,15 +53,7 @@
     root.classList.add("is-scaled");
   }
 
-  var refitTimer = null;
-  function refitMapsSoon() {
-    clearTimeout(refitTimer);
-    refitTimer = setTimeout(function () {
-      if (window.greenwall && window.greenwall.map) { window.greenwall.map.refit(); }
-    }, 200);
-  }
-
   document.addEventListener("greenwall:mounted", place);
-  window.addEventListener("resize", function () { place(); refitMapsSoon(); });
+  window.addEventListener("resize", place);
   window.greenwall = Object.assign({}, window.greenwall, { place: place });
 })();

@@ -5,7 +5,6 @@
   "use strict";
 
   var NO_LEVEL = "#27415c";
-  var districtLayers = [];
 
   function districtStyle(feature, context) {
     var hideout = (context && context.hideout) || {};
@@ -31,38 +30,8 @@
       className: "gw-map-label gw-map-label-link gw-label-" + feature.properties.adcode
     });
     layer.getTooltip().feature = feature;
-    districtLayers.push(layer);
-    layer.on("add", function () { watchSize(layer._map); refitSoon(); });
+    window.greenwall.map.track(layer);  /* fitted to its box by assets/map.js */
   }
-
-  /* A map whose box changes (tablet reflow, a wall's tile, a resize) is fitted again. */
-  var watched = typeof WeakSet === "function" ? new WeakSet() : null;
-  var sizeObserver = typeof ResizeObserver === "function" ? new ResizeObserver(refitSoon) : null;
-  function watchSize(map) {
-    if (!map || !sizeObserver || watched.has(map)) { return; }
-    watched.add(map);
-    sizeObserver.observe(map.getContainer());
-  }
-
-  /* Fit the map to its districts once the canvas has its final scale (Leaflet fitted the
-     bounds when the layer loaded, maybe before the canvas was scaled) and after a resize. */
-  function refit() {
-    districtLayers = districtLayers.filter(function (layer) { return layer._map; });
-    var map = districtLayers.length && districtLayers[0]._map;
-    if (!map) { return; }
-    var bounds = L.latLngBounds([]);
-    districtLayers.forEach(function (layer) { bounds.extend(layer.getBounds()); });
-    map.invalidateSize(false);
-    if (bounds.isValid()) { map.fitBounds(bounds, { animate: false, padding: [6, 6] }); }
-  }
-
-  var refitTimer = null;
-  function refitSoon() {
-    clearTimeout(refitTimer);
-    refitTimer = setTimeout(refit, 250);
-  }
-  document.addEventListener("greenwall:mounted", refitSoon);
-  window.addEventListener("resize", refitSoon);
 
   function cellStyle(feature, context) {
     var hideout = (context && context.hideout) || {};
@@ -99,7 +68,6 @@
       districtLabel: districtLabel,
       cellStyle: cellStyle,
       cellHover: cellHover,
-      refit: refit,
       caseMarker: caseMarker,
       caseLabel: caseLabel
     }

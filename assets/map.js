@@ -31,20 +31,34 @@
     return { weight: 3, color: "#ffffff" };
   }
 
+  /* ---- fitting every map to its districts: the one mechanism both screens use ---- */
   var districtLayers = [];
+  var watchedMaps = typeof WeakSet === "function" ? new WeakSet() : null;
+  var sizeObserver = typeof ResizeObserver === "function" ? new ResizeObserver(refitSoon) : null;
+  var refitTimer = null;
 
-  function districtLabel(feature, layer) {
-    layer.bindTooltip(feature.properties.name, {
-      permanent: true, direction: "center", className: "gw-map-label"
-    });
-    /* dash-leaflet rebuilds the layers when their data change: keep only those still shown,
-       so a page that runs for days holds no removed layers. */
+  /* Remember a district layer, so its map can be fitted again when its box changes (tablet
+     reflow, resize). dash-leaflet rebuilds the layers when their data change: only layers still
+     shown are kept, so a page that runs for days holds no removed ones. */
+  function track(layer) {
     districtLayers = districtLayers.filter(function (kept) { return kept._map; });
     districtLayers.push(layer);
+    layer.on("add", function () { watch(layer._map); });
   }
 
-  /* Fit each map to its districts again after its box changed (tablet reflow, resize):
-     Leaflet fits bounds once, when the layer loads. */
+  /* A ResizeObserver fires once when it starts watching and then on every size change: the
+     first fit after the canvas has its size, and again only when the box really changes. */
+  function watch(map) {
+    if (!map || !sizeObserver || watchedMaps.has(map)) { return; }
+    watchedMaps.add(map);
+    sizeObserver.observe(map.getContainer());
+  }
+
+  function refitSoon() {
+    clearTimeout(refitTimer);
+    refitTimer = setTimeout(refit, 200);
+  }
+
   function refit() {
     var maps = [], bounds = [];
     districtLayers = districtLayers.filter(function (layer) { return layer._map; });
@@ -55,8 +69,15 @@
     });
     maps.forEach(function (map, i) {
       map.invalidateSize(false);
-      if (bounds[i].isValid()) { map.fitBounds(bounds[i], { animate: false }); }
+      if (bounds[i].isValid()) { map.fitBounds(bounds[i], { animate: false, padding: [6, 6] }); }
     });
+  }
+
+  function districtLabel(feature, layer) {
+    layer.bindTooltip(feature.properties.name, {
+      permanent: true, direction: "center", className: "gw-map-label"
+    });
+    track(layer);
   }
 
   function stationRadius(tonnes, max) {
@@ -88,6 +109,7 @@
       districtHover: districtHover,
       districtLabel: districtLabel,
       refit: refit,
+      track: track,
       stationStyle: stationStyle,
       stationMarker: stationMarker,
       stationLabel: stationLabel
