@@ -35,6 +35,7 @@
     /* Before the first heartbeat the page is as fresh as the server that just built it. */
     var starting = !beat && (now - loadedAt) / 1000 < HEARTBEAT_LOST_S;
     root.setAttribute("data-connection", connected ? "live" : starting ? "connecting" : "lost");
+    heal(root, now, beat);
     var tiles = root.querySelectorAll("[data-tile]");
     for (var i = 0; i < tiles.length; i++) {
       var tile = tiles[i];
@@ -50,6 +51,32 @@
       }
       if (tile.getAttribute("data-fresh") !== state) { tile.setAttribute("data-fresh", state); }
     }
+  }
+
+  /* ---- self-heal: a live connection that never came up, or went silent, is made again ----
+     The server sends a heartbeat every 5 s even when Redis is down, so silence means the
+     page's own connection is broken: seen when a page loads while the one before it unloads
+     (rotation, a reload) and Dash's shared WebSocket worker loses track of the new page. If the
+     server answers, the page reloads; a page that keeps failing waits longer each time. */
+  var FIRST_BEAT_S = 8, healing = false;
+  function heal(root, now, beat) {
+    if (healing || document.hidden) { return; }
+    if (beat && (now - beat) / 1000 < HEARTBEAT_LOST_S) {
+      if (sessionStorage.getItem("gw-heal")) { sessionStorage.removeItem("gw-heal"); }
+      return;
+    }
+    var silentS = (now - (beat || loadedAt)) / 1000;
+    if (silentS < (beat ? HEARTBEAT_LOST_S : FIRST_BEAT_S)) { return; }
+    var tries = +(sessionStorage.getItem("gw-heal") || 0);
+    var last = +(sessionStorage.getItem("gw-heal-at") || 0);
+    if (now - last < Math.min(300, FIRST_BEAT_S * Math.pow(2, tries)) * 1000) { return; }
+    healing = true;
+    fetch("/healthz", { cache: "no-store" }).then(function () {
+      sessionStorage.setItem("gw-heal", String(tries + 1));
+      sessionStorage.setItem("gw-heal-at", String(Date.now()));
+      root.setAttribute("data-reload", "reconnect");
+      window.location.reload();
+    }, function () { healing = false; });  /* the server is away: the page says stale, tries later */
   }
 
   /* ---- flip counters: digits that changed turn over ---- */

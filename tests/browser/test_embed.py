@@ -81,7 +81,7 @@ def test_embed_page_is_the_screen_without_chrome_and_live_in_scope(dash_duo, web
     driver = dash_duo.driver
     token = issue(sources.settings.signing_secret(), [SLUG], ["310115"])
     driver.get(f"{web}/embed/{SLUG}?district=310115&token={token}")
-    wait_until(lambda: live(driver), timeout=20)
+    wait_until(lambda: live(driver), timeout=40)
     assert driver.find_elements(By.CSS_SELECTOR, ".gw-home, #gw-scope-picker, .gw-export") == []
     assert driver.find_element(By.CSS_SELECTOR, ".gw-title").text == "垃圾分类实时监管"
     assert driver.find_element(By.CSS_SELECTOR, "#gw-clock").text
@@ -198,7 +198,7 @@ def test_a_refused_frame_tells_its_host_why(dash_duo, web, host, sources):
 def test_each_tile_links_its_csv_with_the_numbers_on_screen(dash_duo, web, sources, fed):
     driver = dash_duo.driver
     driver.get(f"{web}/screens/{SLUG}?district=310115&layout=tablet")
-    wait_until(lambda: live(driver), timeout=20)
+    wait_until(lambda: live(driver), timeout=40)
     links = driver.find_elements(By.CSS_SELECTOR, "[data-tile] .gw-export")
     assert len(links) == 7
     for link in links:  # a finger-sized target on a tablet

@@ -25,7 +25,7 @@ def test_every_tile_renders_with_empty_feeds(dash_duo, screen_app):
     dash_duo.wait_for_page(dash_duo.server_url + URL)
     for tile in SCREEN.tiles:
         dash_duo.wait_for_element(f'[data-tile="forest-chief.{tile.key}"]')
-    wait_until(lambda: connected(dash_duo), timeout=20)
+    wait_until(lambda: connected(dash_duo), timeout=40)
     for tile in SCREEN.tiles:
         element = dash_duo.find_element(f'[data-tile="forest-chief.{tile.key}"]')
         assert element.get_attribute("data-fresh") == "nodata", tile.key
@@ -42,7 +42,7 @@ def test_a_case_moves_through_the_funnel_on_screen(dash_duo, screen_app, sources
     grid = sources.store.forest.patrol_grids("310117")[0]
     dash_duo.start_server(screen_app)
     dash_duo.wait_for_page(dash_duo.server_url + URL)
-    wait_until(lambda: connected(dash_duo), timeout=20)
+    wait_until(lambda: connected(dash_duo), timeout=40)
     funnel = dash_duo.find_element('[data-tile="forest-chief.funnel"]')
     stages = ("reported", "verified", "disposed", "assessed")
     for n, stage in enumerate(stages):
@@ -79,7 +79,7 @@ def test_grid_click_shows_its_people_and_a_district_name_scopes(dash_duo, screen
     dash_duo.start_server(screen_app)
     dash_duo.wait_for_page(dash_duo.server_url + URL)
     dash_duo.wait_for_element(f".gw-cell-{grid.id}")
-    wait_until(lambda: connected(dash_duo), timeout=20)
+    wait_until(lambda: connected(dash_duo), timeout=40)
     click(dash_duo, f".gw-cell-{grid.id}")
     dash_duo.wait_for_element(f'[data-grid="{grid.id}"]')
     info = dash_duo.find_element(".gw-cellmap-info").text

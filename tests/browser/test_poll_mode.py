@@ -31,7 +31,7 @@ def test_a_poll_mode_screen_updates_after_a_feed_message(dash_duo, poll_app, sou
     for tile in SCREEN.tiles:
         dash_duo.wait_for_element(f'[data-tile="waste-sorting.{tile.key}"]')
     root = dash_duo.find_element("#gw-root")
-    wait_until(lambda: root.get_attribute("data-connection") == "live", timeout=20)
+    wait_until(lambda: root.get_attribute("data-connection") == "live", timeout=40)
 
     before = float(dash_duo.find_element(WET).get_attribute("data-value") or 0)
     tile = dash_duo.find_element('[data-tile="waste-sorting.tonnes"]')

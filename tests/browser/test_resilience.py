@@ -43,7 +43,7 @@ def test_redis_outage_marks_tiles_stale_and_the_screen_recovers(dash_duo, own_re
         wait_until(lambda: sources.aggregates.feed_stats()["waste.weighing"].ingested == 1)
         dash_duo.start_server(create_app(settings, sources))
         dash_duo.wait_for_page(dash_duo.server_url + "/screens/waste-sorting")
-        wait_until(lambda: root_attr(dash_duo, "data-connection") == "live", timeout=20)
+        wait_until(lambda: root_attr(dash_duo, "data-connection") == "live", timeout=40)
         tonnes = dash_duo.find_element('[data-tile="waste-sorting.tonnes"]')
         wait_until(lambda: tonnes.get_attribute("data-fresh") == "live")
 
@@ -62,3 +62,19 @@ def test_redis_outage_marks_tiles_stale_and_the_screen_recovers(dash_duo, own_re
         wait_until(lambda: tonnes.get_attribute("data-fresh") == "live")
     finally:
         stop.set()
+
+
+def test_a_page_whose_live_connection_goes_silent_reloads_itself(dash_duo, screen_app):
+    # The server beats every 5 s even with Redis down, so a silent page has lost its own
+    # connection; it reloads (the server still answers) and is live again.
+    dash_duo.start_server(screen_app)
+    dash_duo.wait_for_page(dash_duo.server_url + "/screens/waste-sorting")
+    wait_until(lambda: root_attr(dash_duo, "data-connection") == "live", timeout=30)
+    driver = dash_duo.driver
+    driver.execute_script("window.__gwSamePage = true;"
+                          "document.getElementById('gw-root').setAttribute("
+                          "'data-heartbeat', String(Date.now() - 60000));")
+    wait_until(lambda: not driver.execute_script("return !!window.__gwSamePage;"), timeout=15)
+    wait_until(lambda: root_attr(dash_duo, "data-connection") == "live", timeout=30)
+    # Healthy again: the next silence is met without waiting out a back-off.
+    wait_until(lambda: driver.execute_script("return sessionStorage.getItem('gw-heal');") is None)

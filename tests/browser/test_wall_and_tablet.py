@@ -32,7 +32,7 @@ def served(dash_duo, screen_app, sources, worker):
 
 def shot(browser, url: str) -> Image.Image:
     browser.get(url)
-    wait_until(lambda: live(browser), timeout=20)
+    wait_until(lambda: live(browser), timeout=40)
     wait_until(lambda: browser.execute_script(SETTLED), timeout=10)
     # Freeze what moves by itself: the clock and any running transition.
     browser.execute_script(
@@ -75,7 +75,7 @@ def test_four_wall_parts_stitched_match_the_whole_4k_screen(served, chrome):
 def test_tablet_width_reflows_without_horizontal_scrolling(served, chrome):
     browser = chrome(1024, 1366)
     browser.get(served + URL)
-    wait_until(lambda: live(browser), timeout=20)
+    wait_until(lambda: live(browser), timeout=40)
     assert browser.execute_script(
         "return document.getElementById('gw-root').classList.contains('is-tablet');")
     assert browser.execute_script(
@@ -99,14 +99,14 @@ def test_tablet_width_reflows_without_horizontal_scrolling(served, chrome):
 def test_rotation_steps_through_districts_and_a_touch_pauses_it(served, chrome):
     browser = chrome(1920, 1080)
     browser.get(served + URL + "?rotate_districts=5&kiosk=1")
-    wait_until(lambda: live(browser), timeout=20)
+    wait_until(lambda: live(browser), timeout=40)
     wait_until(lambda: "district=310101" in browser.current_url, timeout=15)
-    wait_until(lambda: live(browser), timeout=20)
+    wait_until(lambda: live(browser), timeout=40)
     assert browser.execute_script(
         "return document.querySelector('.gw-scope-name').textContent") == "黄浦区"
     # A reload keeps the position: the position is the URL itself.
     browser.refresh()
-    wait_until(lambda: live(browser), timeout=20)
+    wait_until(lambda: live(browser), timeout=40)
     assert "district=310101" in browser.current_url
     browser.execute_script("window.dispatchEvent(new PointerEvent('pointerdown'));")
     assert browser.execute_script(
@@ -119,7 +119,7 @@ def test_rotation_steps_through_districts_and_a_touch_pauses_it(served, chrome):
 def test_kiosk_hides_controls_and_reloads_when_a_new_build_is_deployed(served, chrome):
     browser = chrome(1920, 1080)
     browser.get(served + URL + "?kiosk=1")
-    wait_until(lambda: live(browser), timeout=20)
+    wait_until(lambda: live(browser), timeout=40)
     assert not browser.execute_script(
         "return !!document.querySelector('.gw-scope-picker').offsetParent;")
     assert browser.execute_script(
@@ -127,4 +127,4 @@ def test_kiosk_hides_controls_and_reloads_when_a_new_build_is_deployed(served, c
     browser.execute_script("window.__before_deploy = true;"
                            "document.getElementById('gw-root').setAttribute('data-build', 'next');")
     wait_until(lambda: browser.execute_script("return !window.__before_deploy;"), timeout=40)
-    wait_until(lambda: live(browser), timeout=20)
+    wait_until(lambda: live(browser), timeout=40)

@@ -31,7 +31,7 @@ def test_every_tile_renders_and_a_feed_message_reaches_the_dom(dash_duo, screen_
     dash_duo.wait_for_page(dash_duo.server_url + URL)
     for tile in SCREEN.tiles:
         dash_duo.wait_for_element(f'[data-tile="waste-sorting.{tile.key}"]')
-    wait_until(lambda: connected(dash_duo), timeout=20)
+    wait_until(lambda: connected(dash_duo), timeout=40)
 
     before = float(value_of(dash_duo, "waste.tonnes_today.wet") or 0)
     tile = dash_duo.find_element('[data-tile="waste-sorting.tonnes"]')
@@ -48,7 +48,7 @@ def test_every_tile_renders_and_a_feed_message_reaches_the_dom(dash_duo, screen_
 def test_feed_text_is_rendered_as_text_never_as_html(dash_duo, screen_app, sources, worker):
     dash_duo.start_server(screen_app)
     dash_duo.wait_for_page(dash_duo.server_url + URL)
-    wait_until(lambda: connected(dash_duo), timeout=20)
+    wait_until(lambda: connected(dash_duo), timeout=40)
     site = sources.store.sites("310101")[0]
     hostile = '<img src=x onerror="document.title=\'pwned\'">'
     publish(sources.redis, sources.keys, "waste.quality", district="310101", camera="QC-T",
