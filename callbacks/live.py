@@ -3,6 +3,12 @@
 The callback reads the page's URL and the tile digests the page was built with, then sends
 only the tiles whose data changed at each new data version, and a heartbeat in between so
 the page can tell a quiet feed from a dead connection.
+
+Each push is one WebSocket frame: the JSON array of Dash ``set_props`` messages, one per
+changed component, serialised once. That is the frame Dash's own sender writes when it batches
+messages, and the page's renderer applies it in one React batch. Through ``set_props`` Dash
+would serialise and queue every prop on its own, which at 200 screens cost the web process
+about three times the CPU (docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -11,7 +17,8 @@ import asyncio
 import logging
 import time
 
-from dash import ctx, set_props
+import orjson
+from dash import ctx
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids, theme
@@ -26,7 +33,26 @@ from dashboard.registry import UnknownScreen, get_screen
 log = logging.getLogger(__name__)
 
 SCREEN_PREFIX = "/screens/"
+ASK_TIMEOUT_S, ASK_ATTEMPTS = 3.0, 20  # a page's answer to a get_props request
+RIDE_ALONG = 0.3  # share of a tile's refresh budget by which it may go early with another push
 EMBED_PREFIX = "/embed/"
+
+
+async def _ask(ws, component_id: str, prop: str):
+    """The page's current value of a prop, asked again if an answer does not come.
+
+    Now and then a page never answers a request sent while it is still starting up (seen on a
+    busy 2-core machine: the callback then waited out Dash's 30 s and died, and the screen
+    stayed without live data). A short wait and a new request get past that; a page that stays
+    silent for a minute is given up on.
+    """
+    for _ in range(ASK_ATTEMPTS):
+        try:
+            return await ws.get_prop(component_id, prop, timeout=ASK_TIMEOUT_S)
+        except TimeoutError:
+            log.info("page did not answer for %s.%s; asking again", component_id, prop)
+    log.warning("page never answered for %s.%s; not streaming to it", component_id, prop)
+    raise PreventUpdate
 
 
 async def _mounted_screen(ws) -> tuple[str | None, dict | None]:
@@ -37,9 +63,9 @@ async def _mounted_screen(ws) -> tuple[str | None, dict | None]:
     """
     pause = 0.05
     while not ws.is_shutdown:
-        slug = await ws.get_prop(ids.ROOT, "data-screen")
+        slug = await _ask(ws, ids.ROOT, "data-screen")
         if slug:
-            return slug, await ws.get_prop(ids.CLIENT_STATE, "data")
+            return slug, await _ask(ws, ids.CLIENT_STATE, "data")
         await asyncio.sleep(pause)
         pause = min(pause * 1.5, 1.0)
     return None, None
@@ -53,13 +79,13 @@ def register_live(app, cache: PayloadCache, hub: LiveHub, metrics: WebMetrics) -
         ws = ctx.websocket
         if ws is None:
             raise PreventUpdate
-        pathname = await ws.get_prop(ids.LOCATION, "pathname") or ""
+        pathname = await _ask(ws, ids.LOCATION, "pathname") or ""
         prefix = next((p for p in (SCREEN_PREFIX, EMBED_PREFIX) if pathname.startswith(p)), None)
         if prefix is None:
             raise PreventUpdate
         try:
             screen = get_screen(pathname[len(prefix):].strip("/"))
-            query = parse_query(await ws.get_prop(ids.LOCATION, "search") or "")
+            query = parse_query(await _ask(ws, ids.LOCATION, "search") or "")
         except (UnknownScreen, BadQuery):
             raise PreventUpdate from None
         grant = _embed_grant(cache, screen.slug, query) if prefix == EMBED_PREFIX else None
@@ -72,7 +98,7 @@ def register_live(app, cache: PayloadCache, hub: LiveHub, metrics: WebMetrics) -
         gauge.inc()
         try:
             streaming = _stream(ws, screen, district, query.lang, sent, cache, hub, metrics)
-            await (streaming if grant is None else _until_expiry(streaming, grant))
+            await (streaming if grant is None else _until_expiry(ws, streaming, grant))
         finally:
             gauge.dec()
         raise PreventUpdate
@@ -91,16 +117,40 @@ def _embed_grant(cache: PayloadCache, slug: str, query: ScreenQuery) -> Grant:
         raise PreventUpdate from None
 
 
-async def _until_expiry(streaming, grant: Grant) -> None:
+async def _until_expiry(ws, streaming, grant: Grant) -> None:
     """Stream until the token expires, then tell the page (``embed.js`` reloads it into 401)."""
     try:
         await asyncio.wait_for(streaming, timeout=max(0.0, grant.expires - time.time()))
     except TimeoutError:
-        set_props(ids.ROOT, {"data-token": "expired"})
+        _push(ws, {ids.ROOT: {"data-token": "expired"}})
+
+
+def _push(ws, updates: dict[str, dict]) -> None:
+    """Send ``{component id: {prop: value}}`` to the page in one frame.
+
+    Dash (4.4) has no public call that queues several components' props as one message, so
+    this writes the batch frame its sender would write onto the connection's outbound queue.
+    Should a later Dash rename those attributes, the public per-prop call keeps pushes
+    working, only slower; ``tests/dashboard/test_live_push.py`` notices.
+    """
+    outbound = getattr(ws, "_outbound_queue", None)
+    renderer = getattr(ws, "_renderer_id", None)
+    if outbound is None or renderer is None:
+        for component_id, props in updates.items():
+            for prop, value in props.items():
+                ws.set_prop_sync(component_id, prop, value)
+        return
+    if ws.is_shutdown:
+        return
+    frame = orjson.dumps([
+        {"type": "set_props", "rendererId": renderer,
+         "payload": {"componentId": component_id, "props": props}}
+        for component_id, props in updates.items()])
+    outbound.sync_q.put_nowait(frame.decode())
 
 
 async def _stream(ws, screen, district, lang, sent, cache, hub, metrics) -> None:
-    """Push changed tiles until the page closes, each no more often than its kind's budget."""
+    """Push changed tiles until the page closes, each about as often as its kind's budget allows."""
     loop = asyncio.get_running_loop()
     budgets = {t.key: theme.MIN_PUSH_INTERVAL_S.get(t.kind, 0.0) for t in screen.tiles}
     last_push: dict[str, float] = {}
@@ -108,10 +158,13 @@ async def _stream(ws, screen, district, lang, sent, cache, hub, metrics) -> None
     last_beat, last_root = -1e9, None
     seen = -1
     updates = metrics.tile_updates.labels(screen.slug)
+    pushes = metrics.pushes.labels(screen.slug)
     if not hub.source_ok:
         await hub.wait(hub.version, 2.0)  # let a just-started hub connect before judging
     while not ws.is_shutdown:
         next_due = None
+        bundle: dict[str, dict] = {}
+        pushed_tiles = 0
         version = hub.version
         if hub.source_ok:
             try:
@@ -130,26 +183,32 @@ async def _stream(ws, screen, district, lang, sent, cache, hub, metrics) -> None
                     if sent.get(tile) == digest:
                         continue
                     due = last_push.get(tile, -1e9) + budgets[tile]
-                    if now < due:
+                    # A tile due soon rides along with this push rather than waking a second
+                    # one a moment later: at one event a second that halves the pushes.
+                    if now < due - budgets[tile] * RIDE_ALONG:
                         next_due = due if next_due is None else min(next_due, due)
                         continue
                     # Only the props whose value changed: one digit of one counter, not the tile.
                     for (component_id, prop), (value_digest, value) in wire[tile].items():
                         if on_page.get((component_id, prop)) != value_digest:
-                            set_props(component_id, {prop: value})
+                            bundle.setdefault(component_id, {})[prop] = value
                             on_page[(component_id, prop)] = value_digest
                     sent[tile] = digest
                     last_push[tile] = now
-                    updates.inc()
+                    pushed_tiles += 1
                 if seen != payload.version and hub.last_change_ms:
                     metrics.push_latency.observe(max(0, hub.now_ms() - hub.last_change_ms) / 1000)
                 seen = payload.version
         root = {"data-source": "ok" if hub.source_ok else "down", "data-version": str(seen),
                 "data-build": BUILD_ID}
-        if root != last_root or loop.time() - last_beat >= theme.HEARTBEAT_S:
+        if bundle or root != last_root or loop.time() - last_beat >= theme.HEARTBEAT_S:
             # The heartbeat, and of the rest only what changed since the last one.
             changed = {k: v for k, v in root.items() if (last_root or {}).get(k) != v}
-            set_props(ids.ROOT, {"data-heartbeat": str(hub.now_ms()), **changed})
+            bundle[ids.ROOT] = {"data-heartbeat": str(hub.now_ms()), **changed}
+            _push(ws, bundle)
+            pushes.inc()
+            if pushed_tiles:
+                updates.inc(pushed_tiles)
             last_beat, last_root = loop.time(), root
         timeout = theme.HEARTBEAT_S if next_due is None else max(0.0, next_due - loop.time())
         # While Redis is down, wake on the hub's next state change or the heartbeat only.

@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, sources: Sources | None = None,
         update_title=None,
         compress=True,
         suppress_callback_exceptions=True,
+        websocket_batch_delay=0,  # a live push is already one message; send it at once
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.config.include_pages_meta = False

@@ -136,7 +136,8 @@ def cmd_web(settings: Settings, args: argparse.Namespace) -> int:
     try:
         uvicorn.run("dashboard.app:create_server", factory=True, host=settings.host,
                     port=settings.port, workers=args.workers, log_level="warning",
-                    ws="websockets-sansio", timeout_graceful_shutdown=3)
+                    ws="websockets-sansio", ws_per_message_deflate=settings.ws_compression,
+                    timeout_graceful_shutdown=3)
     finally:
         if embedded is not None:
             embedded.stop()

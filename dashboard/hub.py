@@ -29,7 +29,7 @@ class LiveHub:
         self.version = 0
         self.source_ok = False
         self.last_change_ms: int | None = None  # when the worker committed the newest version
-        self._changed = asyncio.Event()
+        self._waiters: dict[asyncio.Future, None] = {}  # screens waiting, in arrival order
         self._task: asyncio.Task | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: aioredis.Redis | None = None
@@ -40,24 +40,32 @@ class LiveHub:
         if self._task is not None and not self._task.done() and self._loop is loop:
             return
         self._loop = loop
-        self._changed = asyncio.Event()
+        self._waiters = {}
         self._task = loop.create_task(self._follow(), name="greenwall-live-hub")
 
     async def wait(self, seen_version: int, timeout: float) -> int:
-        """Wait until the version differs from ``seen_version`` or ``timeout`` elapses."""
+        """Wait until the version differs from ``seen_version`` or ``timeout`` elapses.
+
+        Every open screen waits here between pushes, so this is a bare future and a timer, not
+        ``asyncio.wait_for`` (which makes a task for each wait).
+        """
         self.ensure_started()
         if self.version != seen_version:
             return self.version
-        event = self._changed
+        waiter = self._loop.create_future()
+        self._waiters[waiter] = None
+        timer = self._loop.call_later(timeout, _wake, waiter)
         try:
-            await asyncio.wait_for(event.wait(), timeout)
-        except TimeoutError:
-            pass
+            await waiter
+        finally:
+            timer.cancel()
+            self._waiters.pop(waiter, None)
         return self.version
 
     def _notify(self) -> None:
-        event, self._changed = self._changed, asyncio.Event()
-        event.set()
+        waiters, self._waiters = self._waiters, {}
+        for waiter in waiters:
+            _wake(waiter)
 
     async def _follow(self) -> None:
         backoff = 0.2
@@ -111,3 +119,8 @@ class LiveHub:
     @staticmethod
     def now_ms() -> int:
         return int(time.time() * 1000)
+
+
+def _wake(waiter: asyncio.Future) -> None:
+    if not waiter.done():
+        waiter.set_result(None)

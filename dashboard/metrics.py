@@ -27,6 +27,10 @@ class WebMetrics:
             "greenwall_tile_updates", "Tile updates pushed to screens", ["screen"],
             registry=self.registry,
         )
+        self.pushes = Counter(
+            "greenwall_pushes", "Messages pushed to screens (each one frame: changed tiles, heartbeat)",
+            ["screen"], registry=self.registry,
+        )
         self.registry.register(_FeedCollector(aggregates))
 
     def render(self) -> bytes:

@@ -43,27 +43,39 @@ class ScreenPayload:
         """The tile updates drawn in ``lang``; Chinese is built with the payload, others once."""
         if lang == "zh":
             return self.updates
-        if lang not in self._translated:
+        translated = self._translated.setdefault(lang, {})
+        if len(translated) < len(self.updates):
             screen = get_screen(self.slug)
             with language(lang):
-                self._translated[lang] = {
-                    t.key: tile_update(screen, t, self.tiles[t.key], self.version)
-                    for t in screen.tiles}
-        return self._translated[lang]
+                for t in screen.tiles:
+                    if t.key not in translated:
+                        translated[t.key] = tile_update(screen, t, self.tiles[t.key], self.version)
+        return translated
 
     def wire_updates(self, lang: str) -> dict[str, WireProps]:
         """The tile updates in ``lang`` as plain JSON values, by (component, prop), each with a
         digest: serialised once per payload and shared by every screen, so that a screen's
         push costs no component serialisation and can leave out props its page already has."""
-        if lang not in self._wire:
-            wire: dict[str, WireProps] = {}
+        wire = self._wire.setdefault(lang, {})
+        if len(wire) < len(self.updates):
             for tile, props in self.updates_in(lang).items():
-                plain = json.loads(to_json_plotly(props))
-                wire[tile] = {(component, name): (_text_digest(json.dumps(value)), value)
-                              for component, values in plain.items()
-                              for name, value in values.items()}
-            self._wire[lang] = wire
-        return self._wire[lang]
+                if tile not in wire:
+                    plain = json.loads(to_json_plotly(props))
+                    wire[tile] = {(component, name): (_text_digest(json.dumps(value)), value)
+                                  for component, values in plain.items()
+                                  for name, value in values.items()}
+        return wire
+
+    def carry_over(self, previous: ScreenPayload) -> None:
+        """Take the updates of tiles that did not change since ``previous`` from it, in every
+        language it has, rather than drawing and serialising them again."""
+        same = [tile for tile, d in self.digests.items() if previous.digests.get(tile) == d]
+        for lang, updates in list(previous._translated.items()):
+            mine = self._translated.setdefault(lang, {})
+            mine.update((tile, updates[tile]) for tile in same if tile in updates)
+        for lang, wire in list(previous._wire.items()):
+            mine = self._wire.setdefault(lang, {})
+            mine.update((tile, wire[tile]) for tile in same if tile in wire)
 
 
 def digest(data: TileData) -> str:
@@ -127,12 +139,20 @@ class PayloadCache:
         if missing:
             raise KeyError(f"payload of {screen.slug} lacks tiles {sorted(missing)}")
         self.builds += 1
-        return ScreenPayload(
-            slug=screen.slug,
-            district=district,
-            version=version,
-            tiles=tiles,
-            digests={key: digest(data) for key, data in tiles.items()},
-            updates={t.key: tile_update(screen, t, tiles[t.key], version) for t in screen.tiles},
-            built_at=time.time(),
-        )
+        digests = {key: digest(data) for key, data in tiles.items()}
+        # A tile whose data did not change keeps the update drawn when it last did (its frame
+        # says that version): most events touch a few tiles of a screen, not all of them.
+        previous = self._latest.get((screen.slug, district))
+        if previous is not None and previous.version > version:
+            previous = None
+        updates = {
+            t.key: previous.updates[t.key]
+            if previous is not None and previous.digests.get(t.key) == digests[t.key]
+            else tile_update(screen, t, tiles[t.key], version)
+            for t in screen.tiles}
+        payload = ScreenPayload(slug=screen.slug, district=district, version=version, tiles=tiles,
+                                digests=digests, updates=updates, built_at=time.time())
+        if previous is not None:
+            payload.carry_over(previous)
+        payload.wire_updates("zh")  # here, off the event loop that every live screen shares
+        return payload

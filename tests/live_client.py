@@ -27,6 +27,7 @@ def live_callback_id(app) -> str:
 class LiveSession:
     asked: list[tuple[str, str]] = field(default_factory=list)
     set_props: list[tuple[str, dict]] = field(default_factory=list)
+    frames: list[list[tuple[str, dict]]] = field(default_factory=list)  # set_props by frame
     response: dict | None = None
 
     def props_of(self, component_id: str) -> dict:
@@ -62,6 +63,7 @@ def drive_live(app, base_url: str, pathname: str, search: str, *, slug: str = "w
             except TimeoutError:
                 continue
             messages = json.loads(raw)
+            frame: list[tuple[str, dict]] = []
             for message in messages if isinstance(messages, list) else [messages]:
                 kind, payload = message.get("type"), message.get("payload") or {}
                 if kind == "get_props_request":
@@ -72,7 +74,10 @@ def drive_live(app, base_url: str, pathname: str, search: str, *, slug: str = "w
                         "rendererId": "test", "payload": {key[1]: page.get(key)},
                     }))
                 elif kind == "set_props":
-                    session.set_props.append((payload["componentId"], payload["props"]))
+                    frame.append((payload["componentId"], payload["props"]))
                 elif kind == "callback_response":
                     session.response = payload
+            if frame:
+                session.frames.append(frame)
+                session.set_props.extend(frame)
     return session

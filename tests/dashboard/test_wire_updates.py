@@ -42,3 +42,29 @@ def test_one_weighing_changes_the_props_of_its_category_only(sources, worker):
     assert (WET, "data-value") in changed
     assert after[(WET, "data-value")][1] == "2.5"
     assert not {key for key in changed if key[0] == DRY}
+
+
+def test_tiles_a_weighing_did_not_change_keep_their_drawn_update(sources, worker):
+    cache = PayloadCache(sources, PAYLOADS)
+    _weigh(sources, "dry", "3")
+    wait_until(lambda: sources.aggregates.feed_stats()["waste.weighing"].ingested == 1)
+    before = cache.get("waste-sorting", None)
+    before.wire_updates("en")
+    _weigh(sources, "wet", "2.5")
+    wait_until(lambda: sources.aggregates.feed_stats()["waste.weighing"].ingested == 2)
+    after = cache.get("waste-sorting", None)
+    assert after.version > before.version
+    # Quality cameras: untouched by a weighing, so drawn once and reused, in both languages.
+    assert after.updates["cameras"] is before.updates["cameras"]
+    assert after.wire_updates("en")["cameras"] is before.wire_updates("en")["cameras"]
+    assert after.updates["tonnes"] is not before.updates["tonnes"]
+    # What a screen is sent is what a fresh drawing of this version would send.
+    fresh = PayloadCache(sources, PAYLOADS).get("waste-sorting", None, after.version)
+    for lang in ("zh", "en"):
+        for tile, props in fresh.wire_updates(lang).items():
+            values = {key: value for key, (_, value) in props.items()}
+            reused = {key: value for key, (_, value) in after.wire_updates(lang)[tile].items()}
+            frame = ids.tile("waste-sorting", tile)
+            for key in set(values) | set(reused):
+                if key != (frame, "data-version"):  # the version its data last changed at
+                    assert reused[key] == values[key], (lang, tile, key)
