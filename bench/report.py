@@ -64,6 +64,10 @@ def markdown(results: dict) -> str:
         per_poll = top_poll["cpu_per_screen_pct"] if top_poll else None
         lines.append(f"| server CPU per screen at 1 update/s | ≤ 0.05 % and ≥ 6× under polling | "
                      f"{_pct(per_push)} | {_pct(per_poll)} | {_ratio(per_poll, per_push)} |")
+        if results.get("push2"):
+            b2 = _top(results["push2"])["browser"]
+            lines.append(f"| feed → DOM median / p95, same, 2 web processes | — | "
+                         f"{_ms(b2['median_ms'])} / {_ms(b2['p95_ms'])} ms | | |")
         lines.append(f"| web process memory, {top_push['screens']} screens | ≤ 400 MB, flat | "
                      f"{push['rss_top_mb']:.0f} MB | {poll['rss_top_mb'] if poll else '—'} MB | |")
     for entry in results.get("ingest", []):
@@ -85,12 +89,13 @@ def markdown(results: dict) -> str:
               "| mode | screens | rate | browser median ms | browser p95 ms | seen | protocol median ms "
               "| protocol p95 ms | seen | web CPU | web RSS |",
               "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for mode, data in (("push", push), ("poll", poll)):
+    push2 = results.get("push2")
+    for mode, data in (("push", push), ("poll", poll), ("push, 2 web processes", push2)):
         if data:
             lines += _latency_rows(mode, data)
     lines += ["", "| mode | idle web CPU (0 screens, 1 event/s) | idle RSS | RSS at most screens "
               "| RSS per screen | RSS samples (s, MB) |", "|---|---:|---:|---:|---:|---|"]
-    for mode, data in (("push", push), ("poll", poll)):
+    for mode, data in (("push", push), ("poll", poll), ("push, 2 web processes", push2)):
         if data:
             samples = ", ".join(f"{t}: {mb:.0f}" for t, mb in data["rss_samples"])
             lines.append(f"| {mode} | {data['idle']['cpu_pct']:.2f} % | {data['rss_idle_mb']:.0f} MB | "
@@ -106,6 +111,10 @@ def markdown(results: dict) -> str:
                              f"{entry['bytes_per_update']:,} |")
             lines.append(f"| {mode} | *on the wire, everything* | | {data['bytes']['frames']} | "
                          f"{data['bytes']['wire_bytes_per_event']:,} per event |")
+            if "bytes_compressed" in data:
+                packed = data["bytes_compressed"]
+                lines.append(f"| {mode}, `GREENWALL_WS_COMPRESSION=1` | *on the wire, everything* | | "
+                             f"{packed['frames']} | {packed['wire_bytes_per_event']:,} per event |")
 
     lines += ["", "## Ingest (end to end, until the aggregates count every event)", "",
               "| workers | events | invalid | seconds | events/s |", "|---:|---:|---:|---:|---:|"]

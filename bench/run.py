@@ -86,6 +86,14 @@ class Run:
         self.total = None
         self.cache = PayloadCache(sources, PAYLOADS)
 
+    def current_total(self) -> float:
+        """The metric's value as the aggregates have it now."""
+        for updates in self.cache.get(SLUG, None).updates.values():
+            props = updates.get(ids.metric(METRIC))
+            if props and "data-value" in props:
+                return float(props["data-value"] or 0)
+        raise KeyError(f"no tile of {SLUG} updates {METRIC}")
+
     def digests(self) -> dict:
         return self.cache.get(SLUG, None).digests
 
@@ -96,14 +104,6 @@ class Run:
         self.published += events
         self.total = sent[-1].expected
         return sent
-
-    def current_total(self) -> float:
-        """The metric's value as the aggregates have it now."""
-        for updates in self.cache.get(SLUG, None).updates.values():
-            props = updates.get(ids.metric(METRIC))
-            if props and "data-value" in props:
-                return float(props["data-value"] or 0)
-        raise KeyError(f"no tile of {SLUG} updates {METRIC}")
 
     def wait_ingested(self, timeout: float = 30) -> None:
         """Until the aggregates show every event this run published (the worker caught up)."""
@@ -242,13 +242,23 @@ def run(args: argparse.Namespace) -> dict:
         outer.enter_context(greenwall_process(["worker", "--name", "bench-worker"],
                                               process_env(sources.settings)))
         for mode in args.modes:
+            # push2: push served by two web processes, the top screen count at 1 event/s only.
+            push_mode, workers = ("push", 2) if mode == "push2" else (mode, 1)
             with contextlib.ExitStack() as stack:
                 base_url, process = stack.enter_context(
-                    web_process(sources.settings, GREENWALL_PUSH_MODE=mode))
+                    web_process(sources.settings, workers, GREENWALL_PUSH_MODE=push_mode))
                 probe = WebProbe(process.pid)
                 log(f"{mode}: greenwall web pid {process.pid} at {base_url}")
-                results[mode] = {"bytes": bytes_per_update(bench, base_url, mode, args.bytes_events)}
-                results[mode].update(latency_phase(bench, base_url, mode, probe, stack))
+                results[mode] = {"bytes": bytes_per_update(bench, base_url, push_mode,
+                                                           args.bytes_events)}
+                phase = bench if mode != "push2" else Run(argparse.Namespace(
+                    **{**vars(args), "screens": args.screens[-1:], "rates": [1.0],
+                       "soak_minutes": 0}), sources)
+                results[mode].update(latency_phase(phase, base_url, push_mode, probe, stack))
+            if mode == "push":
+                with web_process(sources.settings, GREENWALL_WS_COMPRESSION="1") as (base_url, _):
+                    results[mode]["bytes_compressed"] = bytes_per_update(
+                        bench, base_url, mode, args.bytes_events)
             if mode == "push":
                 with web_process(sources.settings) as (base_url, _):
                     results["render"] = [first_render(base_url, spec) for spec in screens()]
@@ -263,7 +273,8 @@ def main() -> None:
     parser.add_argument("--redis", default="redis://127.0.0.1:6379/0")
     parser.add_argument("--screens", default="1,50,200", help="connected screens, ascending")
     parser.add_argument("--rates", default="1,10", help="events per second")
-    parser.add_argument("--modes", default="push,poll")
+    parser.add_argument("--modes", default="push,poll,push2",
+                        help="push2: push from two web processes, most screens at 1 event/s")
     parser.add_argument("--browsers", type=int, default=2, help="real Chromium pages among the screens")
     parser.add_argument("--events-at-1", type=int, default=30)
     parser.add_argument("--events-at-10", type=int, default=100)

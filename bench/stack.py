@@ -204,12 +204,14 @@ def http_ok(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def web_process(settings: Settings, **env: str) -> Iterator[tuple[str, subprocess.Popen]]:
+def web_process(settings: Settings, workers: int = 1,
+                **env: str) -> Iterator[tuple[str, subprocess.Popen]]:
     """``greenwall web`` on a free port; yields its base URL and the process."""
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     environment = process_env(settings, GREENWALL_HOST="127.0.0.1", GREENWALL_PORT=str(port), **env)
-    with greenwall_process(["web"], environment, ready=lambda: http_ok(base_url + "/healthz")) as p:
+    with greenwall_process(["web", "--workers", str(workers)], environment,
+                           ready=lambda: http_ok(base_url + "/healthz")) as p:
         yield base_url, p
 
 

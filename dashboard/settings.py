@@ -44,8 +44,8 @@ class Settings(BaseSettings):
     push_mode: Literal["push", "poll"] = Field(
         "push", description="push: live WebSocket; poll: a 1 s dcc.Interval (the benchmark's baseline)")
     ws_compression: bool = Field(
-        False, description="permessage-deflate on live connections: about a third of the bytes "
-                           "for screens on slow links, about a fifth more web CPU per screen")
+        False, description="permessage-deflate on live connections: about 12x fewer bytes for "
+                           "screens on slow links, about a quarter more web CPU per screen")
 
     @field_validator("redis_url", "database_url", "secret", mode="before")
     @classmethod
