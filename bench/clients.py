@@ -37,6 +37,7 @@ class ClientRecord:
     messages: list[tuple[float, str, int]] = field(default_factory=list)  # (t_ms, component, bytes)
     frames: list[tuple[float, int]] = field(default_factory=list)  # (t_ms, bytes on the wire)
     errors: int = 0
+    requests: int = 0  # poll requests answered (a lagging poller makes fewer than one a second)
 
 
 def live_callback_id(base_url: str) -> str:
@@ -114,6 +115,7 @@ async def poll_client(client: httpx.AsyncClient, path: str, search: str, digests
         }
         try:
             response = await client.post("/_dash-update-component", json=body)
+            record.requests += 1
             now = time.time() * 1000
             if measure_bytes:
                 record.frames.append((now, response.num_bytes_downloaded))
@@ -187,6 +189,15 @@ class Fleet:
             for record in self.records:
                 record.seen = []
             return taken
+        return self._run(take())
+
+    def take_requests(self) -> int:
+        """Poll requests answered, all clients, since the last call."""
+        async def take():
+            total = sum(record.requests for record in self.records)
+            for record in self.records:
+                record.requests = 0
+            return total
         return self._run(take())
 
     @property

@@ -46,8 +46,9 @@ def markdown(results: dict) -> str:
     meta = results["meta"]
     push, poll = results.get("push"), results.get("poll")
     lines = [f"# greenwall benchmark — {meta['started']} at {meta['commit']}", "",
-             f"{meta['cpus']} CPUs, Python {meta['python']}, {meta.get('minutes', '?')} min. "
-             "Method and the meaning of each figure: `docs/benchmarks.md`.", ""]
+             f"{meta['cpus']} CPUs, Python {meta['python']}, {meta.get('minutes', '?')} min; "
+             f"machine speed {meta.get('speed_s', '?')} s for 10 million squares in a Python loop "
+             "(lower is faster). Method and the meaning of each figure: `docs/benchmarks.md`.", ""]
 
     top_push, top_poll = _top(push), _top(poll)
     lines += ["## Budget", "", "| figure | budget | push | poll | ratio |", "|---|---|---:|---:|---:|"]
@@ -64,6 +65,11 @@ def markdown(results: dict) -> str:
         per_poll = top_poll["cpu_per_screen_pct"] if top_poll else None
         lines.append(f"| server CPU per screen at 1 update/s | ≤ 0.05 % and ≥ 6× under polling | "
                      f"{_pct(per_push)} | {_pct(per_poll)} | {_ratio(per_poll, per_push)} |")
+        if top_poll and "cpu_per_screen_at_1hz_pct" in top_poll:
+            at_1hz = top_poll["cpu_per_screen_at_1hz_pct"]
+            lines.append(f"| same, polling scaled to 1 request/s per screen (its pollers made "
+                         f"{top_poll['poll_requests_per_screen_s']:.2f}/s) | | {_pct(per_push)} | "
+                         f"{_pct(at_1hz)} | {_ratio(at_1hz, per_push)} |")
         if results.get("push2"):
             b2 = _top(results["push2"])["browser"]
             lines.append(f"| feed → DOM median / p95, same, 2 web processes | — | "
