@@ -1,6 +1,6 @@
 """The whole benchmark (``make bench``): greenwall's push against 1 s polling, in one run.
 
-    .venv/bin/python bench/run.py                       # everything, ~10 min on 2 cores
+    .venv/bin/python bench/run.py                       # everything, ~12 min on 2 cores
     .venv/bin/python bench/run.py --screens 1,50 --rates 1 --soak-minutes 0   # a quick look
 
 Writes ``bench/results/<date>-<commit>.md`` and its JSON twin. Figures (``docs/benchmarks.md``
