@@ -33,9 +33,9 @@ from dashboard.registry import UnknownScreen, get_screen
 log = logging.getLogger(__name__)
 
 SCREEN_PREFIX = "/screens/"
+EMBED_PREFIX = "/embed/"
 ASK_TIMEOUT_S, ASK_ATTEMPTS = 3.0, 20  # a page's answer to a get_props request
 RIDE_ALONG = 0.3  # share of a tile's refresh budget by which it may go early with another push
-EMBED_PREFIX = "/embed/"
 
 
 async def _ask(ws, component_id: str, prop: str):
