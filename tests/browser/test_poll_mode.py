@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from layouts.waste_sorting import SCREEN
+from tests.browser.test_waste_screen import connected
 from tests.conftest import wait_until
 from tests.feeds_helpers import publish
 
@@ -30,8 +31,8 @@ def test_a_poll_mode_screen_updates_after_a_feed_message(dash_duo, poll_app, sou
     dash_duo.wait_for_page(dash_duo.server_url + URL)
     for tile in SCREEN.tiles:
         dash_duo.wait_for_element(f'[data-tile="waste-sorting.{tile.key}"]')
+    wait_until(lambda: connected(dash_duo), timeout=40)
     root = dash_duo.find_element("#gw-root")
-    wait_until(lambda: root.get_attribute("data-connection") == "live", timeout=40)
 
     before = float(dash_duo.find_element(WET).get_attribute("data-value") or 0)
     tile = dash_duo.find_element('[data-tile="waste-sorting.tonnes"]')

@@ -25,7 +25,10 @@ def own_redis(tmp_path):
 
 
 def root_attr(dash_duo, name: str) -> str | None:
-    return dash_duo.find_element("#gw-root").get_attribute(name)
+    # One script, not find-then-read: a page that heals itself by reloading has a new root.
+    return dash_duo.driver.execute_script(
+        "var r = document.getElementById('gw-root'); return r ? r.getAttribute(arguments[0]) : null;",
+        name)
 
 
 def test_redis_outage_marks_tiles_stale_and_the_screen_recovers(dash_duo, own_redis, tmp_path,

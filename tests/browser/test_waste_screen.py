@@ -16,9 +16,11 @@ def value_of(dash_duo, key: str) -> str:
 
 
 def connected(dash_duo) -> bool:
-    root = dash_duo.find_element("#gw-root")
-    return bool(root.get_attribute("data-heartbeat")) and \
-        root.get_attribute("data-connection") == "live"
+    # One script, not find-then-read: a page that heals itself by reloading has a new root.
+    return dash_duo.driver.execute_script(
+        "var r = document.getElementById('gw-root');"
+        "return !!r && !!r.getAttribute('data-heartbeat') &&"
+        " r.getAttribute('data-connection') === 'live';")
 
 
 def severe(dash_duo) -> list:
