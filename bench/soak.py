@@ -60,8 +60,10 @@ def run(args: argparse.Namespace) -> dict:
     prefix = f"gwsoak:{uuid.uuid4().hex[:10]}"
     with contextlib.ExitStack() as stack:
         directory = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="gwsoak-")))
+        # The simulator's clock runs ahead of the worker's by up to the whole run × speed.
         settings = Settings(redis_url=args.redis, database_url=seeded_database(directory),
-                            data_dir=directory, key_prefix=prefix, simulate=False)
+                            data_dir=directory, key_prefix=prefix, simulate=False,
+                            max_clock_skew_s=300 + args.minutes * 60 * args.speed)
         stack.callback(delete_keys, args.redis, prefix)
         sources = Sources.from_settings(settings)
         stack.enter_context(ingest_worker(sources))

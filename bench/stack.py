@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 from dashboard.app import create_app  # noqa: E402
 from dashboard.settings import Settings  # noqa: E402
 from dashboard.sources import Sources  # noqa: E402
-from datasources.redis_feeds import IngestWorker, connect  # noqa: E402
+from datasources.redis_feeds import IngestWorker, connect, worker_limits  # noqa: E402
 from datasources.seed import seed  # noqa: E402
 from datasources.snapshot import SnapshotStore  # noqa: E402
 
@@ -122,7 +122,8 @@ def ingest_worker(sources: Sources):
     """A real ingest worker consuming the bench's streams in a thread."""
     client = connect(sources.redis_url)
     worker = IngestWorker(client, sources.keys, sources.settings.tz,
-                          sources.store.master_lookup(), consumer="bench-worker", block_ms=100)
+                          sources.store.master_lookup(), consumer="bench-worker", block_ms=100,
+                          **worker_limits(sources.settings))
     worker.ensure_groups()
     stop = threading.Event()
     thread = threading.Thread(target=worker.run, args=(stop,), name="bench-worker", daemon=True)

@@ -71,3 +71,23 @@ class _FeedCollector:
             if s.last_event_ms:
                 lag.add_metric([feed], s.last_event_ms / 1000)
         yield from (up, ingested, dead, dupes, lag)
+        yield from self._deadletter()
+
+    def _deadletter(self):
+        try:
+            status = self.aggregates.deadletter()
+        except Exception:  # Redis down: greenwall_redis_up says so
+            return
+        length = GaugeMetricFamily(
+            "greenwall_deadletter_length", "Dead letters in the dead-letter stream")
+        length.add_metric([], status.length)
+        trimmed = CounterMetricFamily(
+            "greenwall_deadletter_trimmed",
+            "Dead letters dropped by the stream's MAXLEN (GREENWALL_DEADLETTER_MAXLEN) unread")
+        trimmed.add_metric([], status.trimmed)
+        yield from (length, trimmed)
+        if status.maxlen is not None:
+            maxlen = GaugeMetricFamily(
+                "greenwall_deadletter_maxlen", "Dead letters the stream keeps")
+            maxlen.add_metric([], status.maxlen)
+            yield maxlen

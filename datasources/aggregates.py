@@ -18,11 +18,17 @@ key                                    field                                    
 ``day_list("unqualified", D)``         JSON trace, newest first, newest 500          —
 ``latest("camera_seen")``              ``<camera>``                                  epoch ms
 ``latest("camera_district")``          ``<camera>``                                  adcode
-``unregistered(kind)``                 set of ids unknown to master data             —
+``unregistered(kind)``                 sorted set: ids unknown to master data        last seen ms
 =====================================  ============================================  =========
 
 Identifiers come last in a field so that they may contain ``:``. Per-day keys expire
 ``DAY_TTL_S`` after their last write; "today" and "yesterday" are always there.
+
+State kept per entity id (``camera_seen``, ``camera_district``; the forest's rangers) is
+bounded: registered ids are bounded by master data, and at most ``UNREGISTERED_KEPT`` ids per
+kind that master data does not know are kept, the most recently seen; the ingest script
+deletes an id's state (the hashes named by ``entity_state``) when it drops the id from
+``unregistered(kind)``. So a flood of made-up ids cannot grow Redis without end.
 """
 
 from __future__ import annotations
@@ -37,12 +43,15 @@ from zoneinfo import ZoneInfo
 import redis
 
 from dashboard.districts import CITY_ADCODE, DISTRICTS, resolve_district
+from datasources.deadletter import DeadLetterStatus, deadletter_status
 from datasources.feeds import FEEDS, WASTE_CATEGORIES, QualityVerdict, Weighing
 from datasources.keys import Keys
 from datasources.master import MasterLookup, check_kind
 
 DAY_TTL_S = 3 * 24 * 3600
 UNQUALIFIED_KEPT = 500
+UNREGISTERED_KEPT = 10_000
+"""Unregistered ids kept per kind (and their per-entity state), the most recently seen."""
 
 
 def tonnes_field(scope: str, category: str) -> str:
@@ -80,7 +89,9 @@ class Track:
 
     The ingest script keeps each subject's state in ``open_key`` (a hash) until its last stage,
     then in ``closed_key`` (indexed by time in the sorted set ``closed_at_key``) for
-    ``retain_ms``; ``label`` names a subject in dead-letter reasons.
+    ``retain_ms``; ``label`` names a subject in dead-letter reasons. At most ``open_kept``
+    subjects are open at once: a new one beyond that is dead-lettered, so a flood of made-up
+    subjects cannot grow the open hash without end.
     """
 
     open_key: str
@@ -89,6 +100,7 @@ class Track:
     label: str
     retain_ms: int
     stages: tuple[str, ...]
+    open_kept: int = 50_000
 
 
 class Effects(Protocol):
@@ -143,22 +155,39 @@ class Effects(Protocol):
         ...
 
     def note_entity(self, kind: str, ident: str) -> None:
-        """List ``ident`` as unregistered if master data does not know it."""
+        """List ``ident`` as unregistered if master data does not know it (newest
+        ``UNREGISTERED_KEPT`` per kind; an id dropped from the list loses its
+        ``entity_state``)."""
         ...
 
 
 EffectFunction = Callable[[Any, Effects], None]
 EFFECTS: dict[str, EffectFunction] = {}
+EVENTS_KEPT_S: dict[str, int] = {}
+"""Per feed: how old an event may be and still count (what its aggregates keep)."""
+ENTITY_STATE: dict[str, tuple[str, ...]] = {}
+"""Per entity kind: the ``latest(name)`` hashes keyed by that kind's ids."""
 
 
-def effects_of(feed: str) -> Callable[[EffectFunction], EffectFunction]:
-    """Register how events of ``feed`` change the aggregates."""
+def effects_of(feed: str, kept_s: int = DAY_TTL_S) -> Callable[[EffectFunction], EffectFunction]:
+    """Register how events of ``feed`` change the aggregates; an event older than ``kept_s``
+    is dead-lettered (its aggregates would be forgotten already)."""
 
     def register(function: EffectFunction) -> EffectFunction:
         EFFECTS[feed] = function
+        EVENTS_KEPT_S[feed] = kept_s
         return function
 
     return register
+
+
+def entity_state(kind: str, *latest_names: str) -> None:
+    """Declare that the hashes ``keys.latest(name)`` hold per-id state of entity ``kind``, so
+    that an unregistered id's state goes when the id falls off ``unregistered(kind)``."""
+    ENTITY_STATE[check_kind(kind)] = (*ENTITY_STATE.get(kind, ()), *latest_names)
+
+
+entity_state("camera", "camera_seen", "camera_district")
 
 
 @effects_of("waste.weighing")
@@ -382,10 +411,19 @@ class Aggregates:
             for name in FEEDS
         }
 
+    def deadletter(self) -> DeadLetterStatus:
+        """The dead-letter stream's length, MAXLEN and the dead letters trimmed unread."""
+        return deadletter_status(self._client, self._keys)
+
     def version(self) -> int:
         """The data version: bumped by every ingest batch that changed something."""
         return int(self._client.get(self._keys.version) or 0)
 
     def unregistered(self, kind: str) -> set[str]:
-        """Ids of ``kind`` seen in feeds but unknown to master data."""
-        return set(self._client.smembers(self._keys.unregistered(check_kind(kind))))
+        """Ids of ``kind`` seen in feeds but unknown to master data (the most recently seen
+        ``UNREGISTERED_KEPT``)."""
+        key = self._keys.unregistered(check_kind(kind))
+        try:
+            return set(self._client.zrange(key, 0, -1))
+        except redis.ResponseError:  # still the plain set of older versions, until the next ingest
+            return set(self._client.smembers(key))

@@ -56,6 +56,11 @@ TEXT_MAX = 256
 # unit mix-up upstream); rejecting them beats counting events into 1970.
 EARLIEST_MS = 946_684_800_000  # 2000-01-01T00:00:00Z
 LATEST_MS = 4_102_444_800_000  # 2100-01-01T00:00:00Z
+TS_MAX = 64
+# A message bigger than this is no feed message (a bug or an attack upstream): it is
+# dead-lettered with its fields cut short, so the dead-letter stream stays bounded too.
+MESSAGE_BYTES_MAX = 64 * 1024
+MESSAGE_FIELDS_MAX = 64
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # Bytes that are not UTF-8 reach us as lone surrogates (the reader decodes with
@@ -136,24 +141,43 @@ def _district(value: object) -> str:
 
 def _event_time(value: object) -> int:
     text = _text(value).strip()
+    if len(text) > TS_MAX:
+        raise _invalid(f"must be at most {TS_MAX} characters, got {len(text)}")
     if text.isascii() and text.isdigit():
-        ms = int(text)
-        if not EARLIEST_MS <= ms < LATEST_MS:
-            raise _invalid(
-                f"epoch milliseconds {_shown(text)} is outside 2000–2100 "
-                "(seconds sent instead of milliseconds?)"
-            )
-        return ms
+        return _in_clock_range(int(text), text)
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
+        if _numeric(text):
+            raise _invalid(f"epoch milliseconds must be a whole number, got {_shown(value)}") from None
         raise _invalid(
             f"expected ISO-8601 with offset (e.g. '2026-11-29T10:00:00+08:00') "
             f"or epoch milliseconds, got {_shown(value)}"
         ) from None
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise _invalid(f"missing time-zone offset in {_shown(text)}")
-    return (moment - _EPOCH) // timedelta(milliseconds=1)
+    # Checked here, not later: year 1 or 9999 shifted by its offset is a time that
+    # datetime cannot hold, so turning it into a local day would raise outside validation.
+    return _in_clock_range((moment - _EPOCH) // timedelta(milliseconds=1), text)
+
+
+def _numeric(text: str) -> bool:
+    """Whether ``text`` reads as a number (NaN, inf, negative, decimal, exponent)."""
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _in_clock_range(ms: int, text: str) -> int:
+    if not EARLIEST_MS <= ms < LATEST_MS:
+        what = "epoch milliseconds " if text.isdigit() else ""
+        raise _invalid(
+            f"{what}{_shown(text)} is outside 2000–2100"
+            + (" (seconds sent instead of milliseconds?)" if what else "")
+        )
+    return ms
 
 
 def number_in(low: float, high: float, *, above_low: bool = False) -> Callable[[object], float]:
@@ -325,3 +349,44 @@ def parse_event(feed: str, fields: dict[str, str], entry_id: str) -> FeedEvent:
         return model.model_validate(fields, context={"entry_id": entry_id})
     except ValidationError as error:
         raise FeedValidationError(_reason(error)) from None
+
+
+def _span(ms: int) -> str:
+    seconds = ms / 1000
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 86_400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86_400:.1f} days"
+
+
+def check_event_time(ts_ms: int, now_ms: int, *, ahead_ms: int, kept_ms: int) -> None:
+    """Raise ``FeedValidationError`` unless an event at ``ts_ms`` may count at ``now_ms``.
+
+    An event more than ``ahead_ms`` in the future would pin the feed's freshness at "live"
+    while the feed is down; one older than ``kept_ms`` lands in aggregates already forgotten.
+    """
+    if ts_ms - now_ms > ahead_ms:
+        raise FeedValidationError(
+            f"ts: {_span(ts_ms - now_ms)} ahead of the server clock "
+            f"(at most {_span(ahead_ms)}, GREENWALL_MAX_CLOCK_SKEW_S)")
+    if now_ms - ts_ms > kept_ms:
+        raise FeedValidationError(
+            f"ts: {_span(now_ms - ts_ms)} old; the aggregates of this feed keep {_span(kept_ms)}")
+
+
+def message_size(fields: dict[str, str]) -> int:
+    """The bytes of a message's field names and values, as Redis holds them."""
+    return sum(len(name.encode("utf-8", "surrogateescape")) + len(value.encode("utf-8", "surrogateescape"))
+               for name, value in fields.items())
+
+
+def oversize_reason(fields: dict[str, str]) -> str | None:
+    """Why a message is too big to be a feed message, or ``None`` if it is not."""
+    size = message_size(fields)
+    if size <= MESSAGE_BYTES_MAX and len(fields) <= MESSAGE_FIELDS_MAX:
+        return None
+    return (f"message too large: {size:,} bytes in {len(fields):,} fields (at most "
+            f"{MESSAGE_BYTES_MAX:,} bytes and {MESSAGE_FIELDS_MAX} fields)")

@@ -19,6 +19,9 @@ key                                    field                                    
 ``day_list("forest_events", D)``       newest 500 events for the ticker, JSON        —
 =====================================  ============================================  =============
 
+The ranger hashes are per-entity state (``entity_state``): an unregistered ranger's fields go
+when it falls off the unregistered list. At most ``OPEN_CASES_KEPT`` cases are open at once.
+
 A case's state is ``{"s": stage number, "t": "ts1,…", "id": "<scenario> @ <grid>",
 "r": {scenario, grid, district, lat, lon, note}}``. The loop order is enforced by the ingest
 script (``Effects.step``), so the log and the counters only ever see cases moving forward.
@@ -31,13 +34,17 @@ import json
 from functools import lru_cache
 
 from dashboard.districts import CITY_ADCODE
-from datasources.aggregates import Effects, Track, effects_of
+from datasources.aggregates import Effects, Track, effects_of, entity_state
 from datasources.feeds import STAGES, FireRisk, Incident, Patrol
 from datasources.keys import Keys
 
 DAY_S = 86_400
 LOG_TTL_S = 40 * DAY_S  # the screen looks back 30 days (and to the 1st of the month)
 CLOSED_RETAIN_MS = 60 * DAY_S * 1000  # a closed case is remembered, so a replay stays a replay
+# A step counts while its case can be remembered: open for up to 60 days (a case takes no
+# longer from report to assessment), then closed for CLOSED_RETAIN_MS.
+CASE_STEP_KEPT_S = 120 * DAY_S
+OPEN_CASES_KEPT = 50_000  # the city opens about 80 cases a day
 TICKER_FIRE_LEVEL = 5  # only 极高 fire danger makes the ticker; lower levels are on the map
 CASE_LABEL = "incident"
 RANGER_LATEST = {"start": "ranger_started", "finish": "ranger_finished"}
@@ -64,7 +71,10 @@ def case_track(keys: Keys) -> Track:
     """The forest-case loop (上报 → 核实 → 处置 → 考核) as the ingest script tracks it."""
     return Track(open_key=keys.latest("forest_open"), closed_key=keys.latest("forest_closed"),
                  closed_at_key=keys.latest("forest_closed_at"), label=CASE_LABEL,
-                 retain_ms=CLOSED_RETAIN_MS, stages=STAGES)
+                 retain_ms=CLOSED_RETAIN_MS, stages=STAGES, open_kept=OPEN_CASES_KEPT)
+
+
+entity_state("ranger", *RANGER_LATEST.values(), "ranger_seen", "ranger_where")
 
 
 def _ticker(fx: Effects, ts_ms: int, day: str, item: dict) -> None:
@@ -94,7 +104,7 @@ def patrol_effects(event: Patrol, fx: Effects) -> None:
     fx.note_entity("patrol_grid", event.grid)
 
 
-@effects_of("forest.incident")
+@effects_of("forest.incident", kept_s=CASE_STEP_KEPT_S)
 def incident_effects(event: Incident, fx: Effects) -> None:
     """One step of a case: its state and timeline (checked and kept by the ingest script)."""
     day, _ = fx.day_hour(event.ts_ms)

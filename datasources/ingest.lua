@@ -11,22 +11,31 @@
 -- Every key the script touches is passed in, in KEYS (one Redis; for Cluster the keys would
 -- need a common hash tag, which they do not have now):
 --   KEYS[1] dead-letter stream   KEYS[2] feed counters hash   KEYS[3] version counter
---   KEYS[4] changes stream       KEYS[5..] feed streams, aggregate keys, event_id markers
+--   KEYS[4] changes stream       KEYS[5] dead-letter counters hash
+--   KEYS[6..] feed streams, aggregate keys, event_id markers
 -- ARGV[1] the batch as JSON:
 --   feeds   = {{name, stream key index}, ...}
 --   ops     = {{code, key index, field}, ...}  code: f float add, i int add, m keep max,
---                                             s set, a set member, l list push,
+--                                             s set, a unregistered id (value: ts),
+--                                             l list push,
 --                                             n keep newest ("<ts_ms>|<text>", by ts)
 --   expire  = {{key index, ttl s}, ...}        expire when written
---   tracks  = {{open key, closed key, closed-at key, label, retain ms, stage, stage, ...}, ...}
+--   tracks  = {{open key, closed key, closed-at key, label, retain ms, open kept,
+--               stage, stage, ...}, ...}
+--   registers = {{kind, unregistered sorted set, per-id state hash, ...}, ...}
 --   entries = {"v", feed, id, ts_ms, event_id key index or 0, district, step or 0,
 --              op, value, op, value, ...}
 --           | {"x", feed, id, reason, field, value, ...}
 --   step    = {track, subject, stage number, identity, record JSON, note, log key, log field,
 --              field, value, ...}   (the original fields, for a dead letter)
 -- ARGV[2] group  ARGV[3] event_id TTL s  ARGV[4] list length kept
--- ARGV[5] changes MAXLEN  ARGV[6] dead-letter MAXLEN
+-- ARGV[5] changes MAXLEN  ARGV[6] dead-letter MAXLEN  ARGV[7] unregistered ids kept per kind
 -- Returns {handled, ingested, duplicates, deadlettered, version (0 if unchanged)}.
+--
+-- Bounds: the dead-letter stream keeps its newest MAXLEN entries (those trimmed are counted
+-- in KEYS[5]); a sorted set of unregistered ids keeps the ARGV[7] most recently seen, and an
+-- id dropped from it loses its fields in the per-id state hashes of its register; a track
+-- keeps at most "open kept" subjects open (a new one beyond that is dead-lettered).
 --
 -- Tracked subjects (forest cases: reported → verified → disposed → assessed) must move one
 -- stage at a time: the step is checked here against the subject's state, so the check and
@@ -40,24 +49,38 @@
 local batch = cjson.decode(ARGV[1])
 local group, event_id_ttl = ARGV[2], ARGV[3]
 local list_kept, changes_maxlen, dead_maxlen = tonumber(ARGV[4]), ARGV[5], ARGV[6]
+local unregistered_kept = tonumber(ARGV[7])
 local ops = batch.ops
 local tracks = batch.tracks or {}
+local registers = batch.registers or {}
 
 -- Check key types before the first write: a script that fails halfway keeps the writes it
 -- made, which here would mean acknowledged entries whose effects were never applied.
-local wanted = {[1] = 'stream', [2] = 'hash', [3] = 'string', [4] = 'stream'}
-local op_type = {f = 'hash', i = 'hash', m = 'hash', s = 'hash', a = 'set', l = 'list', n = 'hash'}
+local wanted = {[1] = 'stream', [2] = 'hash', [3] = 'string', [4] = 'stream', [5] = 'hash'}
+local op_type = {f = 'hash', i = 'hash', m = 'hash', s = 'hash', a = 'zset', l = 'list', n = 'hash'}
 for _, feed in ipairs(batch.feeds) do wanted[feed[2]] = 'stream' end
-for _, op in ipairs(ops) do wanted[op[2]] = op_type[op[1]] end
+local unregistered_keys = {}
+for _, op in ipairs(ops) do
+  wanted[op[2]] = op_type[op[1]]
+  if op[1] == 'a' then unregistered_keys[op[2]] = true end
+end
 for _, track in ipairs(tracks) do
   wanted[track[1]] = 'hash'; wanted[track[2]] = 'hash'; wanted[track[3]] = 'zset'
+end
+for _, register in ipairs(registers) do
+  wanted[register[2]] = 'zset'
+  for i = 3, #register do wanted[register[i]] = 'hash' end
 end
 for _, entry in ipairs(batch.entries) do
   if entry[1] == 'v' and entry[7] ~= 0 then wanted[entry[7][7]] = 'hash' end
 end
+local migrate = {}
 for index, kind in pairs(wanted) do
   local found = redis.call('TYPE', KEYS[index])['ok']
-  if found ~= 'none' and found ~= kind then
+  if found == 'set' and unregistered_keys[index] then
+    -- Unregistered ids were a plain set before they were bounded.
+    migrate[#migrate + 1] = index
+  elseif found ~= 'none' and found ~= kind then
     return redis.error_reply('WRONGTYPE ' .. KEYS[index] .. ' is a ' .. found .. ', expected a ' .. kind)
   end
 end
@@ -74,6 +97,27 @@ local function slot(tables, key)
   return t
 end
 
+-- Lua's stack bounds how many arguments one call may take.
+local CHUNK = 400
+local function call_chunked(command, key, args, option)
+  for first = 1, #args, CHUNK do
+    local last = math.min(first + CHUNK - 1, #args)
+    if option then
+      redis.call(command, key, option, unpack(args, first, last))
+    else
+      redis.call(command, key, unpack(args, first, last))
+    end
+  end
+end
+
+for _, index in ipairs(migrate) do
+  local ids = redis.call('SMEMBERS', KEYS[index])
+  redis.call('DEL', KEYS[index])
+  local args = {}
+  for _, id in ipairs(ids) do args[#args + 1] = 0; args[#args + 1] = id end
+  call_chunked('ZADD', KEYS[index], args)
+end
+
 local sums, counts, maxima, values, members, pushes, newest, written = {}, {}, {}, {}, {}, {}, {}, {}
 local districts, district_list = {}, {}
 local handled, ingested, duplicates, deadlettered = 0, 0, 0, 0
@@ -81,7 +125,17 @@ local handled, ingested, duplicates, deadlettered = 0, 0, 0, 0
 local function integer(number) return string.format('%.0f', number) end
 
 -- ---- tracked subjects: state per track and subject, loaded on first use ----
-local states, touched = {}, {}
+local states, touched, opened = {}, {}, {}
+
+-- How many subjects of track t are open, counting this batch's steps so far.
+local function open_count(t)
+  local n = opened[t]
+  if n == nil then
+    n = redis.call('HLEN', KEYS[tracks[t][1]])
+    opened[t] = n
+  end
+  return n
+end
 
 local function state_of(t, subject)
   local by_subject = states[t]
@@ -125,11 +179,17 @@ end
 -- 'ok', 'dup' or 'bad' with the reason, for a step to stage k of subject at time ts.
 local function check_step(step, ts)
   local track, subject, k, identity = tracks[step[1]], step[2], step[3], step[4]
-  local label, stages = track[4], {unpack(track, 6)}
+  local label, stages = track[4], {unpack(track, 7)}
   local state = state_of(step[1], subject)
   local name = label .. ' ' .. subject
   if not state then
-    if k == 1 then return 'ok' end
+    if k == 1 then
+      if open_count(step[1]) >= track[6] then
+        return 'bad', 'stage: ' .. integer(track[6]) .. ' ' .. label .. 's are open already, ' ..
+          'so no new ' .. label .. ' is opened; close some or check the feed for made-up ids'
+      end
+      return 'ok'
+    end
     return 'bad', 'stage: ' .. name .. ' is unknown, so it cannot be ' .. stages[k] ..
       '; a new ' .. label .. ' starts at ' .. stages[1]
   end
@@ -167,20 +227,28 @@ local function take_step(step, ts)
   if not state then
     state = {s = 1, t = stamp, id = step[4], r = cjson.decode(step[5])}
     states[t][subject] = state
+    opened[t] = open_count(t) + 1
   else
     state.s = k
     state.t = state.t .. ',' .. stamp
   end
   if step[6] ~= '' and state.r then state.r.note = step[6] end
-  if k == #track - 5 then state.closed = true; state.closed_at = stamp end
+  if k == #track - 6 then
+    state.closed = true; state.closed_at = stamp
+    opened[t] = open_count(t) - 1
+  end
   local log = slot(values, step[7]); log[step[8]] = state.t
   written[step[7]] = true
   local mine = slot(touched, t); mine[subject] = true
 end
 
+local dead_trimmed = 0
 local function dead_letter(feed, id, reason, fields, first)
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', dead_maxlen, '*', 'feed', feed.name,
+  -- Exact MAXLEN, so that the count of dead letters trimmed unread is exact too.
+  local before = redis.call('XLEN', KEYS[1])
+  redis.call('XADD', KEYS[1], 'MAXLEN', dead_maxlen, '*', 'feed', feed.name,
              'entry', id, 'reason', reason, unpack(fields, first))
+  dead_trimmed = dead_trimmed + before + 1 - redis.call('XLEN', KEYS[1])
   feed.deadlettered = feed.deadlettered + 1
   deadlettered = deadlettered + 1
 end
@@ -243,7 +311,8 @@ for _, entry in ipairs(batch.entries) do
         elseif code == 's' then
           slot(values, key)[field] = value
         elseif code == 'a' then
-          slot(members, key)[field] = true
+          local t = slot(members, key)
+          if not t[field] or value > t[field] then t[field] = value end
         elseif code == 'l' then
           local t = slot(pushes, key); t[#t + 1] = value
         elseif code == 'n' then
@@ -253,14 +322,6 @@ for _, entry in ipairs(batch.entries) do
         end
       end
     end
-  end
-end
-
--- Lua's stack bounds how many arguments one call may take.
-local CHUNK = 400
-local function call_chunked(command, key, args)
-  for first = 1, #args, CHUNK do
-    redis.call(command, key, unpack(args, first, math.min(first + CHUNK - 1, #args)))
   end
 end
 
@@ -284,11 +345,6 @@ for key, fields in pairs(values) do
   for field, value in pairs(fields) do args[#args + 1] = field; args[#args + 1] = value end
   call_chunked('HSET', KEYS[key], args)
 end
-for key, set in pairs(members) do
-  local args = {}
-  for member in pairs(set) do args[#args + 1] = member end
-  call_chunked('SADD', KEYS[key], args)
-end
 for key, items in pairs(pushes) do
   call_chunked('LPUSH', KEYS[key], items)
   redis.call('LTRIM', KEYS[key], 0, list_kept - 1)
@@ -298,6 +354,22 @@ for key, fields in pairs(newest) do
     local current = redis.call('HGET', KEYS[key], field)
     local at = current and tonumber(string.match(current, '^(%d+)|'))
     if not at or pair[1] >= at then redis.call('HSET', KEYS[key], field, pair[2]) end
+  end
+end
+
+-- Unregistered ids, by when each was last seen: the newest unregistered_kept of a kind stay,
+-- and an id that falls off takes its per-id state along (written above, so none is left).
+local state_keys = {}
+for _, register in ipairs(registers) do state_keys[register[2]] = {unpack(register, 3)} end
+for key, seen in pairs(members) do
+  local args = {}
+  for member, at in pairs(seen) do args[#args + 1] = integer(at); args[#args + 1] = member end
+  call_chunked('ZADD', KEYS[key], args, 'GT')
+  local extra = redis.call('ZCARD', KEYS[key]) - unregistered_kept
+  if extra > 0 then
+    local dropped = redis.call('ZRANGE', KEYS[key], 0, extra - 1)
+    redis.call('ZREMRANGEBYRANK', KEYS[key], 0, extra - 1)
+    for _, state in ipairs(state_keys[key] or {}) do call_chunked('HDEL', KEYS[state], dropped) end
   end
 end
 
@@ -351,6 +423,11 @@ if handled > 0 then
       end
       redis.call('HSET', KEYS[2], feed.name .. ':last_ingest_ms', now_ms)
     end
+  end
+  if deadlettered > 0 then
+    redis.call('HINCRBY', KEYS[5], 'added', deadlettered)
+    if dead_trimmed > 0 then redis.call('HINCRBY', KEYS[5], 'trimmed', dead_trimmed) end
+    redis.call('HSET', KEYS[5], 'maxlen', dead_maxlen)
   end
   version = redis.call('INCR', KEYS[3])
   redis.call('XADD', KEYS[4], 'MAXLEN', '~', changes_maxlen, '*', 'version', version,

@@ -25,6 +25,16 @@ class Keys:
         return f"{self.prefix}:deadletter"
 
     @property
+    def deadletter_stats(self) -> str:
+        """Hash: ``added``, ``trimmed`` (dropped by the stream's MAXLEN) and ``maxlen``."""
+        return f"{self.prefix}:stats:deadletter"
+
+    @property
+    def revoked_grants(self) -> str:
+        """Hash of revoked grant ids → epoch seconds until which the revocation matters."""
+        return f"{self.prefix}:grants:revoked"
+
+    @property
     def changes(self) -> str:
         """Stream of data versions: one entry per ingested batch, read by every web process."""
         return f"{self.prefix}:changes"
@@ -50,7 +60,8 @@ class Keys:
         return f"{self.prefix}:latest:{kind}"
 
     def unregistered(self, kind: str) -> str:
-        """Set of entity ids seen in feeds but unknown to the master data."""
+        """Sorted set of entity ids seen in feeds but unknown to the master data, scored by
+        when each was last seen (epoch ms); the newest ``UNREGISTERED_KEPT`` are kept."""
         return f"{self.prefix}:unregistered:{kind}"
 
     @property

@@ -1,16 +1,21 @@
 """The ingest worker: reads every feed through one consumer group and counts each valid
 message exactly once.
 
-Python validates a batch and records what each event changes (``datasources.aggregates``);
-one call of the Lua script ``ingest.lua`` then acknowledges and applies the whole batch
-atomically. Several workers may share the group; entries left pending by a dead worker are
-claimed after ``claim_idle_ms``. Run one with ``python -m datasources.redis_feeds``.
+Python validates a batch and records what each event changes (``datasources.aggregates``,
+into a ``datasources.ingest_plan.BatchPlan``); one call of the Lua script ``ingest.lua`` then
+acknowledges and applies the whole batch atomically. Several workers may share the group;
+entries left pending by a dead worker are claimed after ``claim_idle_ms``. Run one with
+``python -m datasources.redis_feeds``.
+
+No message stops a feed: whatever goes wrong while validating or planning one entry
+dead-letters that entry with the reason; an entry whose application fails is retried on its
+own (the rest of its batch is applied), and dead-lettered once it has been delivered
+``max_deliveries`` times without being applied, also when it took the worker down with it.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import signal
@@ -20,26 +25,30 @@ import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import redis
 
 from datasources import forest_effects  # noqa: F401  (registers the forest feeds' effects)
-from datasources.aggregates import DAY_TTL_S, EFFECTS, UNQUALIFIED_KEPT, EffectFunction, Track
-from datasources.feeds import FEEDS, FeedEvent, FeedValidationError, parse_event
+from datasources.aggregates import EFFECTS, EVENTS_KEPT_S, UNQUALIFIED_KEPT, UNREGISTERED_KEPT
+from datasources.deadletter import DEADLETTER_MAXLEN, TRUNCATION_NOTE
+from datasources.feeds import FEEDS, FeedValidationError, check_event_time, oversize_reason, parse_event
+from datasources.ingest_plan import BatchPlan, Delivery
 from datasources.keys import CONSUMER_GROUP, Keys
-from datasources.master import MasterLookup, StaticMaster, check_kind
+from datasources.master import MasterLookup, StaticMaster
 
 log = logging.getLogger(__name__)
 
 EVENT_ID_TTL_S = 24 * 3600
 CHANGES_MAXLEN = 1000
-DEADLETTER_MAXLEN = 100_000
-# Lua's stack limits how many fields one XADD can carry; no real message comes near this.
-DEADLETTER_FIELDS_KEPT = 200
-REASON_MAX = 1000
-RESERVED_DEADLETTER_FIELDS = ("feed", "entry", "reason")
+MAX_DELIVERIES = 5
+MAX_CLOCK_SKEW_S = 300
+# Errors of Redis itself, not of an entry: the batch is retried as it is, and no entry's
+# delivery count goes up (an outage must not dead-letter good messages).
+SERVER_ERRORS = ("READONLY", "OOM", "BUSY", "LOADING", "MASTERDOWN", "MISCONF", "NOREPLICAS",
+                 "CLUSTERDOWN", "TRYAGAIN", "NOGROUP", "NOSCRIPT", "NOPERM", "NOAUTH", "MOVED",
+                 "ASK", "EXECABORT", "UNBLOCKED")
 HEARTBEAT_EVERY_S = 5.0
 BACKOFF_MAX_S = 10.0
 DELETED_REASON = "entry was deleted from the stream before it was processed"
@@ -64,148 +73,33 @@ def connect(url: str, *, name: str | None = None) -> redis.Redis:
     )
 
 
-class Delivery(NamedTuple):
-    """One stream entry handed to this worker; ``fields`` is empty if it was deleted."""
+class EntriesNotApplied(RuntimeError):
+    """Entries whose application failed; the rest of their batch was applied. They stay
+    pending and are retried until ``max_deliveries``, then dead-lettered."""
 
-    feed: str
-    entry_id: str
-    fields: dict[str, str]
-
-
-class BatchPlan:
-    """One batch turned into the ingest script's KEYS and payload.
-
-    Implements ``datasources.aggregates.Effects``: each feed's effect function records into
-    it. Keys and operations are interned, so an entry carries only small indexes and values.
-    """
-
-    def __init__(
-        self, keys: Keys, master: MasterLookup, day_hour: Callable[[int], tuple[str, int]]
-    ) -> None:
-        self.keys = keys
-        self.master = master
-        self.day_hour = day_hour
-        self._key_names = [keys.deadletter, keys.feed_stats, keys.version, keys.changes]
-        self._key_index = {name: i for i, name in enumerate(self._key_names, start=1)}
-        self._ops: dict[tuple[str, str, str], int] = {}
-        self._feeds: dict[str, int] = {}
-        self._expire: dict[int, int] = {}
-        self._tracks: dict[Track, int] = {}
-        self._known: dict[tuple[str, str], bool] = {}
-        self._entry: list[Any] = []
-        self._delivery: Delivery | None = None
-        self.payload: dict[str, list[Any]] = {"feeds": [], "ops": [], "expire": [], "tracks": [],
-                                              "entries": []}
-
-    def _key(self, name: str) -> int:
-        index = self._key_index.get(name)
-        if index is None:
-            self._key_names.append(name)
-            index = self._key_index[name] = len(self._key_names)
-        return index
-
-    def _feed(self, name: str) -> int:
-        index = self._feeds.get(name)
-        if index is None:
-            self.payload["feeds"].append([name, self._key(self.keys.feed(name))])
-            index = self._feeds[name] = len(self._feeds) + 1
-        return index
-
-    def _op(self, code: str, key: str, field: str, value: Any) -> None:
-        index = self._ops.get((code, key, field))
-        if index is None:
-            self.payload["ops"].append([code, self._key(key), field])
-            index = self._ops[(code, key, field)] = len(self._ops) + 1
-        self._entry.append(index)
-        self._entry.append(value)
-
-    def add_valid(self, delivery: Delivery, event: FeedEvent, effect: EffectFunction) -> None:
-        """Record a valid event and what it changes if it counts."""
-        marker = self._key(self.keys.dedupe(delivery.feed, event.event_id)) if event.event_id else 0
-        feed = self._feed(delivery.feed)
-        self._entry = ["v", feed, delivery.entry_id, event.ts_ms, marker, "", 0]
-        self._delivery = delivery
-        effect(event, self)
-        self.payload["entries"].append(self._entry)
-
-    def add_invalid(self, delivery: Delivery, reason: str) -> None:
-        """Record a message for the dead-letter stream, with its original fields."""
-        entry: list[Any] = ["x", self._feed(delivery.feed), delivery.entry_id, reason[:REASON_MAX]]
-        entry += _original_fields(delivery)
-        self.payload["entries"].append(entry)
-
-    def script_input(self) -> tuple[list[str], list[bytes]]:
-        """KEYS and ARGV[1] (the JSON payload) for one script call."""
-        self.payload["expire"] = sorted([key, ttl] for key, ttl in self._expire.items())
-        text = json.dumps(self.payload, ensure_ascii=False, separators=(",", ":"))
-        # Bytes, not str: hiredis's packer encodes str strictly, and a dead letter may carry
-        # the original, non-UTF-8 bytes of a message (decoded with surrogateescape).
-        return self._key_names, [text.encode("utf-8", "surrogateescape")]
-
-    def daily(self, key: str) -> str:
-        return self.retained(key, DAY_TTL_S)
-
-    def retained(self, key: str, ttl_s: int) -> str:
-        index = self._key(key)
-        self._expire[index] = max(ttl_s, self._expire.get(index, 0))
-        return key
-
-    def newest(self, key: str, field: str, ts_ms: int, value: str) -> None:
-        self._op("n", key, field, f"{ts_ms}|{value}")
-
-    def step(self, track: Track, subject: str, stage: str, identity: str, record: str,
-             note: str, log_key: str, log_field: str) -> None:
-        """The event moves ``subject`` to ``stage``; the script checks the order."""
-        index = self._tracks.get(track)
-        if index is None:
-            self.payload["tracks"].append([
-                self._key(track.open_key), self._key(track.closed_key),
-                self._key(track.closed_at_key), track.label, track.retain_ms, *track.stages])
-            index = self._tracks[track] = len(self._tracks) + 1
-        assert self._delivery is not None
-        self._entry[6] = [index, subject, track.stages.index(stage) + 1, identity, record, note,
-                          self._key(log_key), log_field, *_original_fields(self._delivery)]
-
-    def add(self, key: str, field: str, amount: float) -> None:
-        self._op("f", key, field, amount)
-
-    def count(self, key: str, field: str, n: int = 1) -> None:
-        self._op("i", key, field, n)
-
-    def keep_max(self, key: str, field: str, value: int) -> None:
-        self._op("m", key, field, value)
-
-    def set(self, key: str, field: str, value: str) -> None:
-        self._op("s", key, field, value)
-
-    def push(self, key: str, value: str) -> None:
-        self._op("l", key, "", value)
-
-    def touch_district(self, adcode: str) -> None:
-        """An event touches at most one district; a later call replaces an earlier one."""
-        self._entry[5] = adcode
-
-    def note_entity(self, kind: str, ident: str) -> None:
-        known = self._known.get((kind, ident))
-        if known is None:
-            known = self._known[(kind, ident)] = self.master.is_registered(check_kind(kind), ident)
-        if not known:
-            self._op("a", self.keys.unregistered(kind), ident, 0)
+    def __init__(self, failures: dict[str, str]) -> None:
+        self.failures = failures
+        listed = "; ".join(f"{entry}: {error}" for entry, error in list(failures.items())[:5])
+        super().__init__(f"{len(failures)} entries not applied ({listed})")
 
 
-def _original_fields(delivery: Delivery) -> list[str]:
-    """A message's fields as a flat list for its dead letter (reserved names renamed)."""
-    flat: list[str] = []
-    for index, (field, value) in enumerate(delivery.fields.items()):
-        if index == DEADLETTER_FIELDS_KEPT:
-            break
-        flat.append(f"orig_{field}" if field in RESERVED_DEADLETTER_FIELDS else field)
-        flat.append(value)
-    return flat
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def _server_failure(error: Exception) -> bool:
+    """Whether ``error`` is Redis failing (an outage, a failover, memory), not an entry."""
+    if isinstance(error, redis.ResponseError):
+        return str(error).startswith(SERVER_ERRORS)
+    return isinstance(error, redis.RedisError)
 
 
 class IngestWorker:
-    """Consumes every feed in ``FEEDS`` as consumer ``consumer`` of group ``CONSUMER_GROUP``."""
+    """Consumes every feed in ``FEEDS`` as consumer ``consumer`` of group ``CONSUMER_GROUP``.
+
+    ``max_deliveries``, ``max_clock_skew_s`` and ``deadletter_maxlen`` are the settings of
+    the same names (``worker_limits``); ``now_ms`` is the clock event times are judged by.
+    """
 
     def __init__(
         self,
@@ -217,6 +111,12 @@ class IngestWorker:
         batch_size: int = 500,
         block_ms: int = 1000,
         claim_idle_ms: int = 30000,
+        *,
+        max_deliveries: int = MAX_DELIVERIES,
+        max_clock_skew_s: float = MAX_CLOCK_SKEW_S,
+        deadletter_maxlen: int = DEADLETTER_MAXLEN,
+        unregistered_kept: int = UNREGISTERED_KEPT,
+        now_ms: Callable[[], int] = _now_ms,
     ) -> None:
         without_effects = sorted(set(FEEDS) - set(EFFECTS))
         if without_effects:
@@ -235,6 +135,14 @@ class IngestWorker:
         self.batch_size = batch_size
         self.block_ms = block_ms
         self.claim_idle_ms = claim_idle_ms
+        self.max_deliveries = max_deliveries
+        self.max_clock_skew_ms = round(max_clock_skew_s * 1000)
+        self.deadletter_maxlen = deadletter_maxlen
+        self.unregistered_kept = unregistered_kept
+        self.now_ms = now_ms
+        # Entries whose application failed, held for the next round: retrying them from
+        # memory, not by re-reading, keeps Redis's delivery counts to real deliveries.
+        self._retry: list[Delivery] = []
         self._feed_of = {keys.feed(name): name for name in FEEDS}
         self._claim_from = dict.fromkeys(self._feed_of, "0-0")
         self._script = client.register_script(SCRIPT)
@@ -271,6 +179,21 @@ class IngestWorker:
         # An entry trimmed away while pending comes back without an id or fields.
         return [Delivery(feed, entry_id, fields or {}) for entry_id, fields in entries if entry_id]
 
+    def _with_delivery_counts(self, deliveries: list[Delivery]) -> list[Delivery]:
+        """``deliveries`` (re-delivered ones: recovered or claimed) with Redis's count of how
+        often each was delivered."""
+        if not deliveries:
+            return deliveries
+        pipe = self.client.pipeline(transaction=False)
+        for delivery in deliveries:
+            pipe.xpending_range(self.keys.feed(delivery.feed), CONSUMER_GROUP, delivery.entry_id,
+                                delivery.entry_id, 1)
+        counted = []
+        for delivery, pending in zip(deliveries, pipe.execute(), strict=True):
+            times = pending[0]["times_delivered"] if pending else 1
+            counted.append(delivery._replace(delivered=max(int(times), 1)))
+        return counted
+
     def _read_group(self, from_id: str, block_ms: int | None) -> list[Delivery]:
         replies = self.client.xreadgroup(
             CONSUMER_GROUP,
@@ -303,41 +226,105 @@ class IngestWorker:
             own = self._read_group("0", None)
             self._recover_own = bool(own)
             if own:
-                return own
-        deliveries = self._claim_stale()
+                return self._with_delivery_counts(own)
+        deliveries = self._with_delivery_counts(self._claim_stale())
         return deliveries + self._read_group(">", None if deliveries else self.block_ms)
 
     def apply_batch(self, deliveries: list[Delivery]) -> int:
-        """Validate and apply a batch in one script call; the number of entries this call
-        handled (entries another consumer had already handled are skipped)."""
+        """Validate and apply a batch; the number of entries handled (entries another
+        consumer had already handled are skipped).
+
+        An entry that cannot be applied does not hold up the others: the batch is split
+        until it is alone, the rest is applied, and ``EntriesNotApplied`` names it; it is
+        retried on the next round until ``max_deliveries``, then dead-lettered.
+        """
         if not deliveries:
             return 0
+        self._retry = []
+        try:
+            handled, failed = self._apply(deliveries)
+        except Exception:
+            # Redis failed, not an entry: the whole batch again next round, counts unchanged.
+            self._retry = list(deliveries)
+            raise
+        if failed:
+            self._retry = [d._replace(delivered=d.delivered + 1) for d, _ in failed]
+            raise EntriesNotApplied({d.entry_id: error for d, error in failed})
+        return handled
+
+    def _apply(self, deliveries: list[Delivery]) -> tuple[int, list[tuple[Delivery, str]]]:
+        """Apply ``deliveries`` in one script call, or split them if it fails because of an
+        entry; the entries handled, and the ones that failed alone with their errors."""
+        try:
+            return self._run(self._plan(deliveries)), []
+        except Exception as error:
+            if _server_failure(error):
+                raise
+            if len(deliveries) > 1:
+                half = len(deliveries) // 2
+                first, first_failed = self._apply(deliveries[:half])
+                second, second_failed = self._apply(deliveries[half:])
+                return first + second, first_failed + second_failed
+            delivery = deliveries[0]
+            log.warning("entry %s of %s not applied (delivery %d of at most %d): %s",
+                        delivery.entry_id, delivery.feed, delivery.delivered,
+                        self.max_deliveries, error)
+            if delivery.delivered < self.max_deliveries:
+                return 0, [(delivery, str(error))]
+            reason = f"not applied after {delivery.delivered} deliveries: {error}"
+            return self._run(self._plan(deliveries, dead={delivery.entry_id: reason})), []
+
+    def _plan(self, deliveries: list[Delivery], dead: dict[str, str] | None = None) -> BatchPlan:
+        """The batch as the script takes it; an entry in ``dead`` is dead-lettered with its
+        reason, as is every entry that fails a check or whose validation or effects raise."""
         plan = BatchPlan(self.keys, self.master, self.day_hour)
+        now_ms = self.now_ms()
         for delivery in deliveries:
-            if not delivery.fields:
-                plan.add_invalid(delivery, DELETED_REASON)
+            reason = (dead or {}).get(delivery.entry_id) or self._refusal(delivery)
+            too_big = oversize_reason(delivery.fields)
+            if too_big:
+                reason = f"{reason}; {too_big}{TRUNCATION_NOTE}" if reason else too_big + TRUNCATION_NOTE
+            if reason:
+                plan.add_invalid(delivery, reason, truncate=bool(too_big))
                 continue
             try:
                 event = parse_event(delivery.feed, delivery.fields, delivery.entry_id)
+                check_event_time(event.ts_ms, now_ms, ahead_ms=self.max_clock_skew_ms,
+                                 kept_ms=EVENTS_KEPT_S[delivery.feed] * 1000)
+                plan.add_valid(delivery, event, EFFECTS[delivery.feed])
             except FeedValidationError as error:
                 plan.add_invalid(delivery, error.reason)
-                continue
-            plan.add_valid(delivery, event, EFFECTS[delivery.feed])
+            except Exception as error:  # a bug meets an odd message: that message, not the feed
+                log.exception("entry %s of %s could not be planned", delivery.entry_id, delivery.feed)
+                plan.add_invalid(delivery, f"could not be processed: {type(error).__name__}: {error}")
+        return plan
+
+    def _refusal(self, delivery: Delivery) -> str | None:
+        """Why an entry is dead-lettered without a look at its fields, if it is."""
+        if not delivery.fields:
+            return DELETED_REASON
+        if delivery.delivered > self.max_deliveries:
+            return (f"delivered {delivery.delivered} times without being applied (at most "
+                    f"{self.max_deliveries}, GREENWALL_MAX_DELIVERIES); did it stop the worker?")
+        return None
+
+    def _run(self, plan: BatchPlan) -> int:
         keys, args = plan.script_input()
         handled, ingested, duplicates, deadlettered, version = self._script(
             keys=keys,
             args=[*args, CONSUMER_GROUP, EVENT_ID_TTL_S, UNQUALIFIED_KEPT, CHANGES_MAXLEN,
-                  DEADLETTER_MAXLEN],
+                  self.deadletter_maxlen, self.unregistered_kept],
         )
         log.debug(
             "batch of %d: %d handled, %d ingested, %d duplicates, %d dead-lettered, version %d",
-            len(deliveries), handled, ingested, duplicates, deadlettered, version,
+            len(plan.payload["entries"]), handled, ingested, duplicates, deadlettered, version,
         )
         return int(handled)
 
     def process_once(self) -> int:
-        """One round: read (or claim) a batch and apply it; the number of entries handled."""
-        return self.apply_batch(self.read_batch())
+        """One round: retry what failed last round, else read (or claim) a batch; apply it.
+        The number of entries handled."""
+        return self.apply_batch(self._retry or self.read_batch())
 
     def heartbeat(self) -> None:
         """Tell watchers this consumer is alive: its field in the worker heartbeat hash."""
@@ -364,11 +351,21 @@ class IngestWorker:
                 self._recover_own = True
                 if isinstance(error, redis.ConnectionError | redis.TimeoutError):
                     log.warning("Redis unreachable (%s); retrying in %.1f s", error, delay)
+                elif isinstance(error, EntriesNotApplied):
+                    log.warning("%s; retrying them in %.1f s", error, delay)
                 else:
                     if isinstance(error, redis.ResponseError) and "NOGROUP" in str(error):
                         groups_ready = False
                     log.exception("ingest round failed; retrying in %.1f s", delay)
                 stop.wait(delay)
+
+
+def worker_limits(settings: Any) -> dict[str, Any]:
+    """The ``IngestWorker`` options that come from settings (``GREENWALL_MAX_DELIVERIES``,
+    ``GREENWALL_MAX_CLOCK_SKEW_S``, ``GREENWALL_DEADLETTER_MAXLEN``)."""
+    return {"max_deliveries": settings.max_deliveries,
+            "max_clock_skew_s": settings.max_clock_skew_s,
+            "deadletter_maxlen": settings.deadletter_maxlen}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -398,6 +395,7 @@ def main(argv: list[str] | None = None) -> int:
         batch_size=args.batch_size,
         block_ms=args.block_ms,
         claim_idle_ms=args.claim_idle_ms,
+        **worker_limits(settings),
     )
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -24,6 +24,11 @@ def at(iso: str) -> datetime:
     return datetime.fromisoformat(iso)
 
 
+def clock(iso: str):
+    """A worker clock stopped at ``iso``: event times are judged against it."""
+    return lambda: int(at(iso).timestamp() * 1000)
+
+
 @pytest.fixture
 def keys(key_prefix: str) -> Keys:
     return Keys(key_prefix)
@@ -34,7 +39,8 @@ def worker(redis_url, keys):
     client = connect(redis_url)
     master = StaticMaster(patrol_grids={GRID: "310115", OTHER_GRID: "310101"},
                           rangers=["RG-1", "RG-2"])
-    ingest = IngestWorker(client, keys, TZ, master, "forest-test", block_ms=0)
+    ingest = IngestWorker(client, keys, TZ, master, "forest-test", block_ms=0,
+                          now_ms=clock("2026-11-30T00:00:00+08:00"))
     ingest.ensure_groups()
     yield ingest
     client.close()
@@ -76,6 +82,7 @@ def test_a_case_moves_through_the_loop_in_order(redis_client, keys, worker, read
     assert (open_case.stage, open_case.district, open_case.note) == ("verified", "310115", "林缘发现焚烧痕迹")
     case(redis_client, keys, "disposed", "2026-11-30T09:00:00+08:00", note="已清理")
     case(redis_client, keys, "assessed", "2026-12-02T09:00:00+08:00")
+    worker.now_ms = clock("2026-12-02T09:30:00+08:00")
     assert drain(worker) == 2
     view = reader.view(at("2026-12-02T10:00:00+08:00"))
     assert view.open_cases == ()

@@ -90,7 +90,8 @@ def test_every_forest_malformation_breaks_the_contract(day_events, feed):
 def test_a_backfill_moves_cases_through_the_loop_without_a_dead_letter(store, redis_url, key_prefix):
     client = connect(redis_url)
     keys = Keys(key_prefix)
-    worker = IngestWorker(client, keys, TZ, store.master_lookup(), "fsim", block_ms=0)
+    worker = IngestWorker(client, keys, TZ, store.master_lookup(), "fsim", block_ms=0,
+                          now_ms=lambda: int(NOW.timestamp() * 1000))
     worker.ensure_groups()
     simulator = Simulator(client, keys, store, TZ, maxlen=1_000_000)
     start = datetime(2026, 11, 28, tzinfo=TZ)

@@ -12,7 +12,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,10 @@ CITY_TONNES_ZERO = {"wet": 0.0, "dry": 0.0, "recyclable": 0.0, "hazardous": 0.0}
 
 def ms(iso: str) -> int:
     return int(datetime.fromisoformat(iso).timestamp() * 1000)
+
+
+# The workers here judge event times by this clock, so the fixed dates below stay "recent".
+NOW_MS = ms("2026-11-30T12:00:00+08:00")
 
 
 def wait_for(condition: Callable[[], object], what: str, timeout: float = 60.0) -> None:
@@ -67,6 +71,7 @@ def make_worker(redis_url: str, keys: Keys, master: StaticMaster):
         client = connect(redis_url)
         clients.append(client)
         options.setdefault("block_ms", 0)
+        options.setdefault("now_ms", lambda: NOW_MS)
         worker = IngestWorker(client, keys, TZ, master, consumer, **options)
         worker.ensure_groups()
         return worker
@@ -228,7 +233,7 @@ def test_a_message_that_is_not_utf8_is_deadlettered_byte_for_byte(redis_url, key
               b"tonnes": b"1", b"note\xc3": b"\xe4\xb8"}
     entry = raw.xadd(keys.feed("waste.weighing"), fields)
     raw.xadd(keys.feed("waste.weighing"), {b"district": b"310115", b"station": b"ST-1", b"vehicle": b"V",
-                                           b"category": b"wet", b"tonnes": b"2"})
+                                           b"category": b"wet", b"tonnes": b"2", b"ts": str(NOW_MS).encode()})
 
     assert drain(make_worker()) == [2]
 
@@ -348,7 +353,9 @@ def test_a_killed_worker_neither_loses_nor_double_counts(redis_url, redis_client
     rng = random.Random(20261129)
     tonnes, verdicts, loads, invalid = Counter(), Counter(), 0, 0
     pipe = redis_client.pipeline(transaction=False)
-    start_ms = ms("2026-11-29T08:00:00+08:00")
+    # The worker processes judge event times by the real clock: yesterday is always recent.
+    day = (datetime.now(TZ).date() - timedelta(days=1)).isoformat()
+    start_ms = ms(f"{day}T08:00:00+08:00")
     for n in range(20_000):
         ts = str(start_ms + n * 1000)
         if n % 50 == 49:
@@ -410,7 +417,7 @@ def test_a_killed_worker_neither_loses_nor_double_counts(redis_url, redis_client
     assert fully_acked(redis_client, keys)
 
     aggregates = Aggregates(redis_client, keys, TZ)
-    view = aggregates.waste_view(day=DAY)
+    view = aggregates.waste_view(day=day)
     assert view.tonnes == {category: tonnes[category] / 4 for category in view.tonnes}
     assert view.loads == loads
     assert view.quality == QualityCount(verdicts["qualified"], verdicts["unqualified"])
@@ -426,7 +433,7 @@ def test_run_rides_out_a_redis_restart_and_stops_on_request(tmp_path, master):
     keys = Keys("gwtest-run")
     server = EmbeddedRedis(tmp_path / "redis.db")
     client = connect(server.start())
-    worker = IngestWorker(client, keys, TZ, master, "runner", block_ms=50)
+    worker = IngestWorker(client, keys, TZ, master, "runner", block_ms=50, now_ms=lambda: NOW_MS)
     stop = threading.Event()
     thread = threading.Thread(target=worker.run, args=(stop,), daemon=True)
     aggregates = Aggregates(client, keys, TZ)
