@@ -25,7 +25,7 @@
      interactive label propagates to the district's GeoJSON layer with the label as the event's
      layer, and dash-leaflet reads clickData from that layer's feature: the label carries it. */
   function districtLabel(feature, layer) {
-    layer.bindTooltip(feature.properties.name, {
+    layer.bindTooltip(window.greenwall.map.textLabel(feature.properties.name), {
       permanent: true, direction: "center", interactive: true,
       className: "gw-map-label gw-map-label-link gw-label-" + feature.properties.adcode
     });
@@ -58,8 +58,9 @@
     });
   }
 
+  /* The label starts with the incident id as the feed sent it: text, never HTML. */
   function caseLabel(feature, layer) {
-    layer.bindTooltip(feature.properties.label);
+    layer.bindTooltip(window.greenwall.map.textLabel(feature.properties.label));
   }
 
   window.greenwall = Object.assign({}, window.greenwall, {

@@ -31,6 +31,12 @@
     return { weight: 3, color: "#ffffff" };
   }
 
+  /* Tooltip content from data (a name from master data, an id from a feed): Leaflet inserts a
+     string as HTML, a DOM node as it is, so data always goes in as a text node. */
+  function textLabel(value) {
+    return document.createTextNode(value === null || value === undefined ? "" : String(value));
+  }
+
   /* ---- fitting every map to its districts: the one mechanism both screens use ---- */
   var districtLayers = [];
   var watchedMaps = typeof WeakSet === "function" ? new WeakSet() : null;
@@ -74,7 +80,7 @@
   }
 
   function districtLabel(feature, layer) {
-    layer.bindTooltip(feature.properties.name, {
+    layer.bindTooltip(textLabel(feature.properties.name), {
       permanent: true, direction: "center", className: "gw-map-label"
     });
     track(layer);
@@ -100,7 +106,7 @@
   }
 
   function stationLabel(feature, layer) {
-    layer.bindTooltip(feature.properties.name);
+    layer.bindTooltip(textLabel(feature.properties.name));
   }
 
   window.greenwall = Object.assign({}, window.greenwall, {
@@ -110,6 +116,7 @@
       districtLabel: districtLabel,
       refit: refit,
       track: track,
+      textLabel: textLabel,
       stationStyle: stationStyle,
       stationMarker: stationMarker,
       stationLabel: stationLabel

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from html import escape as plotly_text
 from typing import Any
 
 import dash_leaflet as dl
@@ -164,15 +165,18 @@ def _stats_build(stats: tuple[Stat, ...], props: Props) -> html.Div:
 
 
 def _figure(data: Timeseries) -> dict[str, Any]:
+    # Plotly draws names, category labels and hover text as a subset of HTML: escaped, a name
+    # from data shows as written (Plotly turns the entities back into characters).
     traces = []
     for series in data.series:
+        name = plotly_text(t(series.name))
         trace: dict[str, Any] = {
             "type": "bar" if series.kind == "bar" else "scatter",
-            "name": t(series.name),
-            "x": [t(x) for x in data.x],
+            "name": name,
+            "x": [plotly_text(t(x)) for x in data.x],
             "y": list(series.values),
             "marker": {"color": series.colour},
-            "hovertemplate": "%{x} %{y:,.1f}<extra>" + t(series.name) + "</extra>",
+            "hovertemplate": "%{x} %{y:,.1f}<extra>" + name + "</extra>",
         }
         if series.kind == "line":
             trace.update(mode="lines", line={"color": series.colour, "width": 2, "dash": "dot"})

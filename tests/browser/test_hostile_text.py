@@ -1,0 +1,148 @@
+"""Feed text is text: hostile ids from the feeds and hostile names in the master data, hovered on
+every map layer of both screens in real headless Chromium, show literally and run nothing."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from tests.browser.conftest import live
+from tests.conftest import wait_until
+from tests.feeds_helpers import publish
+
+# Each names what it would set, so a failure says which sink ran it.
+DISTRICT = '<img src=x onerror="window.__pwned=\'district\'">'
+STATION = '<img src=x onerror="window.__pwned=\'station\'">'
+SITE = "<script>window.__pwned='site'</script>"
+RANGER = '<img src=x onerror="window.__pwned=\'ranger\'">'
+INCIDENT = '<img src=x onerror="window.__pwned=1">'  # an id: at most 64 characters
+CAMERA = "<svg onload=window.__pwned=2>"
+ISSUE = '<b onmouseover="window.__pwned=3">bold</b>'
+
+HOSTILE_DISTRICT, SCREEN_DISTRICT = "310101", "310115"
+
+# Opens every tooltip of every map layer the way a pointer does (mouseover on the layer's SVG
+# path, as Leaflet listens on the map container), reads what it shows, and closes it again.
+HOVER_EVERY_LAYER = """
+var seen = [], paths = document.querySelectorAll('.leaflet-container path.leaflet-interactive');
+function open() {
+  return Array.prototype.filter.call(document.querySelectorAll('.leaflet-tooltip'),
+    function (t) { return !t.classList.contains('gw-map-label'); });
+}
+paths.forEach(function (path) {
+  var r = path.getBoundingClientRect(), at = {bubbles: true, clientX: r.x + r.width / 2,
+                                               clientY: r.y + r.height / 2};
+  path.dispatchEvent(new MouseEvent('mouseover', at));
+  open().forEach(function (t) {
+    seen.push({text: t.textContent, elements: t.querySelectorAll('*').length});
+  });
+  path.dispatchEvent(new MouseEvent('mouseout', at));
+});
+return {hovered: paths.length, tooltips: seen};
+"""
+
+LABELS = """
+return Array.prototype.map.call(document.querySelectorAll('.leaflet-tooltip.gw-map-label'),
+  function (t) { return {text: t.textContent, elements: t.querySelectorAll('*').length}; });
+"""
+
+RAN = "return [window.__pwned, document.querySelectorAll('img[src=\"x\"], svg[onload]').length];"
+
+
+@pytest.fixture
+def settings(settings, seeded_db_url, tmp_path):
+    """The demo master data with hostile names: one district, its stations and sites, and a
+    ranger on duty in 浦东."""
+    hostile = tmp_path / "hostile.db"
+    shutil.copy(seeded_db_url.removeprefix("sqlite:///"), hostile)
+    url = f"sqlite:///{hostile}"
+    engine = create_engine(url)
+    with engine.begin() as db:
+        db.execute(text("update districts set name = :n where adcode = :d"),
+                    {"n": DISTRICT, "d": HOSTILE_DISTRICT})
+        db.execute(text("update transfer_stations set name = :n where district = :d"),
+                    {"n": STATION, "d": HOSTILE_DISTRICT})
+        db.execute(text("update collection_sites set name = :n where district = :d"),
+                    {"n": SITE, "d": HOSTILE_DISTRICT})
+        db.execute(text("update rangers set name = :n where id = (select r.id from rangers r"
+                        " join patrol_grids p on p.duty_grid_id = r.duty_grid_id"
+                        " where p.district = :d order by r.id limit 1)"),
+                   {"n": RANGER, "d": SCREEN_DISTRICT})
+    engine.dispose()
+    return settings.model_copy(update={"database_url": url})
+
+
+def open_live(chrome, url: str):
+    browser = chrome(1920, 1080)
+    browser.get(url)
+    wait_until(lambda: live(browser), timeout=40)
+    return browser
+
+
+def hover_every_layer(browser) -> list[dict]:
+    hovered = browser.execute_script(HOVER_EVERY_LAYER)
+    assert hovered["hovered"] > 0
+    assert all(t["elements"] == 0 for t in hovered["tooltips"]), hovered["tooltips"]
+    return [t["text"] for t in hovered["tooltips"]]
+
+
+def assert_nothing_ran(browser) -> None:
+    labels = browser.execute_script(LABELS)
+    assert DISTRICT in [label["text"] for label in labels]
+    assert all(label["elements"] == 0 for label in labels)
+    assert browser.execute_script(RAN) == [None, 0]
+    severe = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert severe == []  # no blocked inline handler, no request for "x"
+
+
+def test_waste_map_tooltips_and_ticker_show_hostile_names_as_text(web, chrome, sources, worker):
+    site = sources.store.sites(HOSTILE_DISTRICT)[0]
+    station = sources.store.stations(HOSTILE_DISTRICT)[0]
+    assert site.name == SITE and station.name == STATION
+    publish(sources.redis, sources.keys, "waste.weighing", district=HOSTILE_DISTRICT,
+            station=station.id, vehicle="VH-1", category="wet", tonnes="7")
+    publish(sources.redis, sources.keys, "waste.quality", district=HOSTILE_DISTRICT,
+            camera=CAMERA, site=site.id, verdict="unqualified", issue=ISSUE, confidence="0.9")
+    wait_until(lambda: sources.aggregates.feed_stats()["waste.quality"].ingested == 1)
+
+    browser = open_live(chrome, web + "/screens/waste-sorting")
+    row = '[data-tile="waste-sorting.unqualified"] .gw-ticker-row'
+    wait_until(lambda: SITE in browser.execute_script(
+        "var r = document.querySelector(arguments[0]); return r ? r.textContent : '';", row))
+    shown = hover_every_layer(browser)
+    assert STATION in shown
+    ticker = browser.execute_script(
+        "var r = document.querySelector(arguments[0]);"
+        "return [r.textContent, r.getAttribute('title'), r.querySelectorAll('b, script').length];",
+        row)
+    assert ISSUE in ticker[0] and CAMERA in ticker[1] and ticker[2] == 0
+    assert_nothing_ran(browser)
+
+
+def test_forest_map_tooltips_and_grid_panel_show_hostile_ids_as_text(web, chrome, sources,
+                                                                     worker):
+    [ranger] = [r for r in sources.store.forest.rangers() if r.name == RANGER]
+    grid = next(g for g in sources.store.forest.patrol_grids(SCREEN_DISTRICT)
+                if g.duty_grid_id == ranger.duty_grid_id)
+    publish(sources.redis, sources.keys, "forest.incident", incident=INCIDENT, scenario="fire",
+            stage="reported", grid=grid.id, lat=grid.lat, lon=grid.lon)
+    wait_until(lambda: sources.aggregates.feed_stats()["forest.incident"].ingested == 1)
+
+    browser = open_live(chrome, web + "/screens/forest-chief")
+    wait_until(lambda: browser.execute_script("return !!document.querySelector('path.gw-case');"))
+    shown = hover_every_layer(browser)
+    assert any(label.startswith(INCIDENT + " ") for label in shown), shown
+
+    # A click on the case's grid lists its open cases and rangers in the info panel.
+    browser.execute_script(
+        "var el = document.querySelector(arguments[0]), r = el.getBoundingClientRect();"
+        "el.dispatchEvent(new MouseEvent('click', {bubbles: true, clientX: r.x + r.width / 2,"
+        " clientY: r.y + r.height / 2}));", f".gw-cell-{grid.id}")
+    panel = wait_until(lambda: browser.execute_script(
+        "var p = document.querySelector('.gw-cellmap-info');"
+        "return p && p.querySelector('[data-grid]') ?"
+        " [p.textContent, p.querySelectorAll('img, script').length] : null;"))
+    assert INCIDENT in panel[0] and RANGER in panel[0] and panel[1] == 0
+    assert_nothing_ran(browser)
