@@ -203,6 +203,9 @@ def _ranking(scope: _Scope) -> Ranking:
 def _ticker(sources: Sources, scope: _Scope) -> Ticker:
     tz = sources.settings.tz
     names = scope.master.names
+    # A district's screen names only its own rangers: one of another district, or one the
+    # master data does not know, walking a grid here stays unnamed (the city names them).
+    own = None if scope.district is None else set(scope.rangers)
     rows = []
     for event in scope.view.events:
         district = event.get("district")
@@ -211,16 +214,19 @@ def _ticker(sources: Sources, scope: _Scope) -> Ticker:
         when = datetime.fromtimestamp(event["ts_ms"] / 1000, tz).strftime("%H:%M:%S")
         place = BY_ADCODE[district].name if district in BY_ADCODE else "未登记网格"
         feed, what = event.get("feed"), event.get("what", "")
+        subject = event.get("subject", "")
         if feed == "incident":
             text = f"{event.get('subject')} {SCENARIO_LABELS.get(event.get('scenario'), '')}"
             status = STAGE_LABELS.get(what, what)
             title = event.get("note") or ""
         elif feed == "patrol":
-            text = f"{names.get(event.get('subject'), event.get('subject'))} · {event.get('grid')}"
+            if own is not None and subject not in own:
+                subject = ""
+            text = f"{names.get(subject, subject) or '未登记护林员'} · {event.get('grid')}"
             status, title = ("开始巡护" if what == "start" else "结束巡护"), ""
         else:
             text, status, title = "森林火险等级", f"{what}级", ""
-        rows.append(TickerRow(key=f"{event['ts_ms']}-{event.get('subject', '')}-{what}",
+        rows.append(TickerRow(key=f"{event['ts_ms']}-{subject or len(rows)}-{what}",
                               cells=(when, place, text, status), title=title))
         if len(rows) >= TICKER_ROWS:
             break

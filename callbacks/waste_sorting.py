@@ -143,20 +143,43 @@ def _map(sources: Sources, view: WasteView, district: str | None) -> DistrictMap
     )
 
 
-def _unqualified(sources: Sources, view: WasteView) -> Ticker:
+def _registered_in(sources: Sources, district: str) -> dict[str, frozenset[str]]:
+    """The ids of the sites, vehicles, stations and cameras registered in ``district``."""
+
+    def load() -> dict[str, frozenset[str]]:
+        store = sources.store
+        return {kind: frozenset(row.id for row in rows(district)) for kind, rows in (
+            ("site", store.sites), ("vehicle", store.vehicles), ("station", store.stations),
+            ("camera", store.cameras))}
+
+    return sources.master(f"waste_entities:{district}", load)
+
+
+def _unqualified(sources: Sources, view: WasteView, district: str | None) -> Ticker:
     names = sources.master("entity_names", sources.store.entity_names)
+    # A district's screen names only its own registered entities: a load of this district
+    # may trace to another district's site, vehicle and station, or name unregistered ones,
+    # whose district nobody knows (they show on the city's screen only).
+    mine = None if district is None else _registered_in(sources, district)
+
+    def shown(kind: str, ident: str | None) -> str | None:
+        return ident if ident and (mine is None or ident in mine[kind]) else None
+
     tz = sources.settings.tz
     rows = []
-    for load in view.unqualified[:UNQUALIFIED_ROWS]:
+    for n, load in enumerate(view.unqualified[:UNQUALIFIED_ROWS]):
         when = datetime.fromtimestamp(load.ts_ms / 1000, tz).strftime("%H:%M:%S")
-        district = BY_ADCODE[load.district].name if load.district in BY_ADCODE else load.district
-        site = names.get(load.site, load.site)
-        vehicle = names.get(load.vehicle, load.vehicle) if load.vehicle else "未登记车辆"
-        station = names.get(load.station, load.station) if load.station else "未登记中转站"
+        place = BY_ADCODE[load.district].name if load.district in BY_ADCODE else load.district
+        site_id, vehicle_id, station_id, camera = (
+            shown("site", load.site), shown("vehicle", load.vehicle),
+            shown("station", load.station), shown("camera", load.camera))
+        site = names.get(site_id, site_id) if site_id else "未登记收集点"
+        vehicle = names.get(vehicle_id, vehicle_id) if vehicle_id else "未登记车辆"
+        station = names.get(station_id, station_id) if station_id else "未登记中转站"
         rows.append(TickerRow(
-            key=f"{load.ts_ms}-{load.camera}",
-            cells=(when, district, f"{site} → {vehicle} → {station}", load.issue or "品质不合格"),
-            title=f"探头 {load.camera}，置信度 {load.confidence:.2f}",
+            key=f"{load.ts_ms}-{camera}" if camera else f"{load.ts_ms}-{n}",
+            cells=(when, place, f"{site} → {vehicle} → {station}", load.issue or "品质不合格"),
+            title=f"探头 {camera or '—'}，置信度 {load.confidence:.2f}",
         ))
     return Ticker(tuple(rows), header=("时间", "区", "收集点 → 车辆 → 中转站", "问题"),
                   empty_text="今日暂无不合格记录")
@@ -175,5 +198,5 @@ def payload(sources: Sources, district: str | None) -> dict[str, TileData]:
         "map": TileData(_map(sources, view, district), quality_at),
         "ranking": TileData(_ranking(view, district), quality_at),
         "hourly": TileData(_hourly(sources, view), weighing_at),
-        "unqualified": TileData(_unqualified(sources, view), quality_at),
+        "unqualified": TileData(_unqualified(sources, view, district), quality_at),
     }
