@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from dash import Input, Output, html
 
-from dashboard import ids, theme
+from dashboard import access, ids, theme
 from dashboard.districts import BY_ADCODE
 from dashboard.sources import Sources
 from datasources import forest_stats as fs
@@ -136,7 +136,7 @@ def map_tile(sources: Sources, view: ForestView, master: ForestMaster, district:
         districts=GeoLayer(f"districts:{district}:{len(boundaries['features'])}", boundaries),
         cells=GeoLayer(f"cells:{district}:{len(cells['features'])}", cells),
         markers=_markers(view, district, deadlines),
-        levels={d: view.fire.get(d) for d in BY_ADCODE},
+        levels={d: view.fire.get(d) for d in BY_ADCODE if district in (None, d)},
         values={g: n for g, n in view.visits.items() if g in scope_grids},
         selected=district,
         legend=tuple((f"火险{n}级", colour) for n, colour in
@@ -196,4 +196,9 @@ def register_forest_map(app, sources: Sources) -> None:
         grid_id = ((feature or {}).get("properties") or {}).get("id")
         if not grid_id:
             return [html.P(HINT, className="gw-note")]
-        return grid_info(sources, grid_id)
+        # The grid's district decides, not the page's: a click can be forged for any grid id.
+        grid = load_master(sources).grids.get(str(grid_id))
+        if not access.current().allows(SLUG, grid.district if grid else None):
+            return [html.P("该网格不在授权范围内 (this grid is outside your grant)",
+                           className="gw-note", **{"data-refused": "1"})]
+        return grid_info(sources, str(grid_id))

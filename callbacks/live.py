@@ -21,9 +21,9 @@ import orjson
 from dash import ctx
 from dash.exceptions import PreventUpdate
 
-from dashboard import ids, theme
+from dashboard import access, ids, theme
 from dashboard.build import BUILD_ID
-from dashboard.embed import EmbedRefused, Grant, authorize
+from dashboard.grants import Refused
 from dashboard.hub import LiveHub
 from dashboard.metrics import WebMetrics
 from dashboard.payloads import PayloadCache
@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 SCREEN_PREFIX = "/screens/"
 EMBED_PREFIX = "/embed/"
 ASK_TIMEOUT_S, ASK_ATTEMPTS = 3.0, 20  # a page's answer to a get_props request
+GRANT_CHECK_S = 1.0  # how soon a revoked grant stops an open stream (the revocation cache is 5 s)
 RIDE_ALONG = 0.3  # share of a tile's refresh budget by which it may go early with another push
 
 
@@ -71,8 +72,14 @@ async def _mounted_screen(ws) -> tuple[str | None, dict | None]:
     return None, None
 
 
-def register_live(app, cache: PayloadCache, hub: LiveHub, metrics: WebMetrics) -> None:
-    """Register the persistent live callback on ``app``."""
+def register_live(app, cache: PayloadCache, hub: LiveHub, metrics: WebMetrics,
+                  gate: access.Gatekeeper) -> None:
+    """Register the persistent live callback on ``app``.
+
+    What it streams is bounded by the socket's own grant (``access.current()``, resolved from
+    the upgrade request), never by what the page answers: the page's path and district only
+    choose among what that grant allows, and an embed page's token can narrow it further.
+    """
 
     @app.callback(websocket=True, persistent=True, hidden=True)
     async def live_screen():
@@ -88,17 +95,30 @@ def register_live(app, cache: PayloadCache, hub: LiveHub, metrics: WebMetrics) -
             query = parse_query(await _ask(ws, ids.LOCATION, "search") or "")
         except (UnknownScreen, BadQuery):
             raise PreventUpdate from None
-        grant = _embed_grant(cache, screen.slug, query) if prefix == EMBED_PREFIX else None
+        seen = access.current()
+        district = query.district_code
+        if not gate.permits(seen, screen.slug, district):
+            log.info("live push refused for %s in %s: outside %s's grant", screen.slug,
+                     district or "the city", seen.who())
+            raise PreventUpdate
+        token_grant = _embed_grant(gate, screen.slug, query) if prefix == EMBED_PREFIX else None
+
+        def allowed() -> bool:
+            return gate.permits(seen, screen.slug, district) and (
+                token_grant is None or not gate.is_revoked(token_grant))
+
         slug, sent = await _mounted_screen(ws)
         if slug != screen.slug:
             raise PreventUpdate
         sent = dict(sent or {})
-        district = query.district_code
+        until = min(seen.expiry(screen.slug, district),
+                    token_grant.expires if token_grant else float("inf"))
         gauge = metrics.screens.labels(screen.slug)
         gauge.inc()
         try:
-            streaming = _stream(ws, screen, district, query.lang, sent, cache, hub, metrics)
-            await (streaming if grant is None else _until_expiry(ws, streaming, grant))
+            streaming = _stream(ws, screen, district, query.lang, sent, cache, hub, metrics,
+                                allowed)
+            await (streaming if until == float("inf") else _until_expiry(ws, streaming, until))
         finally:
             gauge.dec()
         raise PreventUpdate
@@ -106,21 +126,22 @@ def register_live(app, cache: PayloadCache, hub: LiveHub, metrics: WebMetrics) -
     return None
 
 
-def _embed_grant(cache: PayloadCache, slug: str, query: ScreenQuery) -> Grant:
-    """An embed page is streamed to only within its token's rights, checked before anything
-    is sent: a missing, tampered, expired or out-of-scope token gets no data at all."""
+def _embed_grant(gate: access.Gatekeeper, slug: str, query: ScreenQuery):
+    """An embed page is streamed to only within its token's rights too, checked before anything
+    is sent: a missing, tampered, expired, revoked or out-of-scope token gets no data at all."""
     try:
-        return authorize(cache.sources.settings.signing_secret(), query.token, slug,
-                         query.district_code)
-    except EmbedRefused as exc:
+        grant = gate.verify(query.token)
+        grant.check(slug, query.district_code)
+        return grant
+    except Refused as exc:
         log.info("live push refused for %s%s (%s): %s", EMBED_PREFIX, slug, exc.status, exc.reason)
         raise PreventUpdate from None
 
 
-async def _until_expiry(ws, streaming, grant: Grant) -> None:
-    """Stream until the token expires, then tell the page (``embed.js`` reloads it into 401)."""
+async def _until_expiry(ws, streaming, until: float) -> None:
+    """Stream until the grant expires, then tell the page (it reloads into 401)."""
     try:
-        await asyncio.wait_for(streaming, timeout=max(0.0, grant.expires - time.time()))
+        await asyncio.wait_for(streaming, timeout=max(0.0, until - time.time()))
     except TimeoutError:
         _push(ws, {ids.ROOT: {"data-token": "expired"}})
 
@@ -149,8 +170,9 @@ def _push(ws, updates: dict[str, dict]) -> None:
     outbound.sync_q.put_nowait(frame.decode())
 
 
-async def _stream(ws, screen, district, lang, sent, cache, hub, metrics) -> None:
-    """Push changed tiles until the page closes, each about as often as its kind's budget allows."""
+async def _stream(ws, screen, district, lang, sent, cache, hub, metrics, allowed) -> None:
+    """Push changed tiles until the page closes or ``allowed()`` turns false (a revoked grant),
+    each tile about as often as its kind's budget allows."""
     loop = asyncio.get_running_loop()
     budgets = {t.key: theme.MIN_PUSH_INTERVAL_S.get(t.kind, 0.0) for t in screen.tiles}
     last_push: dict[str, float] = {}
@@ -161,7 +183,14 @@ async def _stream(ws, screen, district, lang, sent, cache, hub, metrics) -> None
     pushes = metrics.pushes.labels(screen.slug)
     if not hub.source_ok:
         await hub.wait(hub.version, 2.0)  # let a just-started hub connect before judging
+    last_check = loop.time()
     while not ws.is_shutdown:
+        if loop.time() - last_check >= GRANT_CHECK_S:
+            last_check = loop.time()
+            if not allowed():
+                log.info("live push for %s stopped: its grant was revoked", screen.slug)
+                _push(ws, {ids.ROOT: {"data-token": "expired"}})
+                return
         next_due = None
         bundle: dict[str, dict] = {}
         pushed_tiles = 0

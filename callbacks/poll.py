@@ -17,9 +17,9 @@ import time
 from dash import Input, Output, Patch, State, set_props
 from dash.exceptions import PreventUpdate
 
-from dashboard import ids, theme
+from dashboard import access, ids, theme
 from dashboard.build import BUILD_ID
-from dashboard.embed import EmbedRefused, authorize
+from dashboard.grants import Refused
 from dashboard.metrics import WebMetrics
 from dashboard.payloads import PayloadCache, ScreenPayload
 from dashboard.query import BadQuery, parse_query
@@ -31,7 +31,7 @@ SCREEN_PREFIX = "/screens/"
 EMBED_PREFIX = "/embed/"
 
 
-def register_poll(app, cache: PayloadCache, metrics: WebMetrics) -> None:
+def register_poll(app, cache: PayloadCache, metrics: WebMetrics, gate: access.Gatekeeper) -> None:
     """Register the interval callback that serves every screen in poll mode."""
 
     @app.callback(
@@ -45,7 +45,7 @@ def register_poll(app, cache: PayloadCache, metrics: WebMetrics) -> None:
         prevent_initial_call=True,
     )
     async def poll_screen(_ticks, pathname, search, sent, heartbeat, source):
-        slug, district, lang = _scope(cache, pathname or "", search or "")
+        slug, district, lang = _scope(gate, pathname or "", search or "")
         screen = get_screen(slug)
         sent = sent or {}
         try:
@@ -79,8 +79,9 @@ def register_poll(app, cache: PayloadCache, metrics: WebMetrics) -> None:
         return changed
 
 
-def _scope(cache: PayloadCache, pathname: str, search: str) -> tuple[str, str | None, str]:
-    """The screen, district and language a page's URL asks for; embed pages within their token."""
+def _scope(gate: access.Gatekeeper, pathname: str, search: str) -> tuple[str, str | None, str]:
+    """The screen, district and language a page's URL asks for, within the request's grant;
+    embed pages within their token too."""
     prefix = next((p for p in (SCREEN_PREFIX, EMBED_PREFIX) if pathname.startswith(p)), None)
     if prefix is None:
         raise PreventUpdate
@@ -89,10 +90,11 @@ def _scope(cache: PayloadCache, pathname: str, search: str) -> tuple[str, str | 
         query = parse_query(search)
     except (UnknownScreen, BadQuery):
         raise PreventUpdate from None
+    if not gate.permits(access.current(), slug, query.district_code):
+        raise PreventUpdate
     if prefix == EMBED_PREFIX:
         try:
-            authorize(cache.sources.settings.signing_secret(), query.token, slug,
-                      query.district_code)
-        except EmbedRefused:
+            gate.verify(query.token).check(slug, query.district_code)
+        except Refused:
             raise PreventUpdate from None
     return slug, query.district_code, query.lang

@@ -13,8 +13,8 @@ import threading
 import time
 from pathlib import Path
 
-from dashboard.embed import DEFAULT_TTL_S
-from dashboard.settings import Settings, load_settings
+from dashboard.grants import DEFAULT_TTL_S
+from dashboard.settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger("greenwall")
 
@@ -86,14 +86,14 @@ def cmd_wall_load(settings: Settings, args: argparse.Namespace) -> int:
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
     from datasources.keys import Keys
-    from datasources.redis_feeds import IngestWorker, connect
+    from datasources.redis_feeds import IngestWorker, connect, worker_limits
 
     url, embedded = _redis_url(settings)
     stop = _stop_on_signals()
     store = _store(settings)
     consumer = args.name or f"{socket.gethostname()}-{os.getpid()}"
     worker = IngestWorker(connect(url), Keys(settings.key_prefix), settings.tz,
-                          store.master_lookup(), consumer)
+                          store.master_lookup(), consumer, **worker_limits(settings))
     log.info("worker %s consuming from %s", consumer, url.split("@")[-1])
     try:
         worker.run(stop)
@@ -129,15 +129,22 @@ def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_web(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    from dashboard.logfilter import uvicorn_log_config
+
     url, embedded = _redis_url(settings)
     os.environ["GREENWALL_REDIS_URL"] = url
     _store(settings)
     settings.signing_secret()  # generated here once, not raced by several web workers
+    _check_access(settings)
     try:
         uvicorn.run("dashboard.app:create_server", factory=True, host=settings.host,
                     port=settings.port, workers=args.workers, log_level="warning",
                     ws="websockets-sansio", ws_per_message_deflate=settings.ws_compression,
-                    timeout_graceful_shutdown=3)
+                    timeout_graceful_shutdown=3,
+                    # The peer address stays the peer's: greenwall decides itself which proxies
+                    # it believes (GREENWALL_TRUSTED_PROXIES, dashboard/access.py).
+                    proxy_headers=False,
+                    log_config=uvicorn_log_config())  # tokens in URLs stay out of the access log
     finally:
         if embedded is not None:
             embedded.stop()
@@ -149,42 +156,67 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     import redis
     from sqlalchemy import create_engine, text
 
+    from dashboard.logfilter import mask_url, redact_text
+
     ok = True
-    target = settings.redis_url or f"embedded ({settings.embedded_redis_path})"
+    # Printed URLs and errors never carry a password (a terminal's scrollback, a pasted ticket).
+    target = mask_url(settings.redis_url) or f"embedded ({settings.embedded_redis_path})"
     if settings.redis_url:
         try:
             redis.Redis.from_url(settings.redis_url, socket_connect_timeout=2).ping()
             print(f"redis     ok       {target}")
-        except redis.RedisError as exc:
+        except (redis.RedisError, ValueError, OSError) as exc:
             ok = False
-            print(f"redis     FAILED   {target}: {exc}")
+            print(f"redis     FAILED   {target}: {redact_text(str(exc), settings.redis_url)}")
     else:
         print(f"redis     embedded {target} (started by `greenwall run`)")
+    db_url = settings.resolved_database_url
     try:
-        with create_engine(settings.resolved_database_url).connect() as conn:
+        with create_engine(db_url).connect() as conn:
             conn.execute(text("select 1"))
-        print(f"database  ok       {settings.resolved_database_url}")
+        print(f"database  ok       {mask_url(db_url)}")
     except Exception as exc:
         ok = False
-        print(f"database  FAILED   {settings.resolved_database_url}: {str(exc).splitlines()[0]}")
+        reason = redact_text((str(exc).splitlines() or [type(exc).__name__])[0], db_url)
+        print(f"database  FAILED   {mask_url(db_url)}: {reason}")
     print(f"web       will listen on http://{settings.host}:{settings.port}")
     print(f"simulator {'on' if settings.simulate_enabled else 'off'}")
     return 0 if ok else 1
 
 
+def _check_access(settings: Settings) -> None:
+    """Refuse to start on an access setup the web process would refuse (``ConfigError``)."""
+    from dashboard.access import Gatekeeper
+
+    gate = Gatekeeper(settings)
+    log.info("access: %s%s", gate.mode, " (anyone who reaches the port)" if gate.mode == "open"
+             else "")
+
+
 def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
-    """Print an embed token (stdout: the token only, so ``$(greenwall token …)`` works)."""
-    from dashboard.districts import BY_ADCODE, resolve_district
-    from dashboard.embed import issue, verify
+    """Print an embed token, or with ``--signin`` a sign-in URL (stdout: only that, so
+    ``$(greenwall token …)`` works; what it allows goes to stderr)."""
+    from dashboard.districts import resolve_district
+    from dashboard.grants import ALL_SCREENS, EMBED, SIGNIN, issue, verify
     from dashboard.registry import UnknownScreen, get_screen, screens
 
-    for slug in args.screen:
+    def fail(message: str) -> int:
+        print(f"greenwall token: {message}", file=sys.stderr)
+        return 2
+
+    slugs = args.screen or ([ALL_SCREENS] if args.signin else [])
+    if not slugs:
+        return fail("name the screens an embed token allows with --screen SLUG")
+    for slug in (s for s in slugs if s != ALL_SCREENS):
         try:
             get_screen(slug)
         except UnknownScreen:
-            known = ", ".join(s.slug for s in screens())
-            print(f"greenwall token: unknown screen {slug!r} (known: {known})", file=sys.stderr)
-            return 2
+            return fail(f"unknown screen {slug!r} (known: {', '.join(s.slug for s in screens())})")
+    if args.district and args.all_districts:
+        return fail("--district and --all-districts exclude each other")
+    if not args.district and not args.all_districts:
+        return fail("say which districts: --district ADCODE (repeatable) for 区级, or "
+                    "--all-districts for the whole city and every district (市级)")
     districts = None
     if args.district:
         districts = []
@@ -193,17 +225,47 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
                 districts.append(resolve_district(value).adcode)
             except KeyError:
                 districts.append(value)  # issue() says what is wrong with it
+    kind = SIGNIN if args.signin else EMBED
+    keys = settings.signing_keys()
     try:
-        token = issue(settings.signing_secret(), args.screen, districts, args.ttl)
+        token = issue(keys, slugs, districts, args.ttl, kind=kind,
+                      max_ttl_s=settings.max_grant_ttl_s)
     except ValueError as exc:
-        print(f"greenwall token: {exc}", file=sys.stderr)
-        return 2
-    grant = verify(settings.signing_secret(), token)
-    scope = "the whole city and every district" if grant.districts is None else ", ".join(
-        f"{d} {BY_ADCODE[d].name}" for d in grant.districts)
-    print(token)
-    print(f"screens {', '.join(grant.screens)}; {scope}; valid until "
-          f"{grant.expires_at:%Y-%m-%d %H:%M:%S %z}", file=sys.stderr)
+        return fail(str(exc))
+    grant = verify(keys, token, kind=kind, max_ttl_s=settings.max_grant_ttl_s)
+    if args.signin:
+        base = (args.base_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+        print(f"{base}/signin?token={token}")
+    else:
+        print(token)
+    print(f"{kind} grant {grant.id}: {grant.describe()} "
+          f"(revoke with `greenwall revoke {grant.id}`)", file=sys.stderr)
+    return 0
+
+
+def cmd_revoke(settings: Settings, args: argparse.Namespace) -> int:
+    """Revoke grants by id, on every web process that shares this Redis (within seconds)."""
+    import time
+
+    from datasources.keys import Keys
+    from datasources.redis_feeds import connect
+
+    url, embedded = _redis_url(settings)
+    try:
+        client = connect(url)
+        until = int(time.time()) + settings.max_grant_ttl_s  # no grant outlives the cap
+        key = Keys(settings.key_prefix).revoked_grants
+        for grant_id in args.grant_id:
+            client.hset(key, grant_id, until)
+            print(f"revoked {grant_id}", file=sys.stderr)
+        # Forget revocations whose grants have expired anyway.
+        now = time.time()
+        stale = [k for k, v in client.hgetall(key).items() if float(v) <= now]
+        if stale:
+            client.hdel(key, *stale)
+    finally:
+        if embedded is not None:
+            embedded.stop()
     return 0
 
 
@@ -221,6 +283,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     stop = _stop_on_signals()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings.signing_secret()  # generated here once, before the web processes read it
+    _check_access(settings)
     url, embedded = _redis_url(settings)
     store = _store(settings)
     if store.is_empty() or store.forest.is_empty():
@@ -287,14 +350,23 @@ def build_parser() -> argparse.ArgumentParser:
     load = snap_sub.add_parser("load", help="load <table>.csv files from a directory")
     load.add_argument("directory")
     sub.add_parser("check", help="say what can and cannot be reached")
-    token = sub.add_parser("token", help="print an embed token for /embed/<slug>?token=…")
-    token.add_argument("--screen", action="extend", nargs="+", required=True, metavar="SLUG",
-                       help="a screen the token allows (repeatable)")
+    token = sub.add_parser("token", help="print an embed token for /embed/<slug>?token=…, "
+                                          "or with --signin a sign-in link")
+    token.add_argument("--signin", action="store_true",
+                       help="a sign-in URL that sets a cookie (default: an embed token)")
+    token.add_argument("--screen", action="extend", nargs="+", metavar="SLUG",
+                       help="a screen the grant allows (repeatable; a sign-in link without it "
+                            "allows every screen)")
     token.add_argument("--district", action="extend", nargs="+", metavar="ADCODE",
-                       help="a district the token allows (repeatable; default: every district "
-                            "and the whole city)")
+                       help="a district the grant allows (repeatable; adcode or exact name)")
+    token.add_argument("--all-districts", action="store_true",
+                       help="allow the whole city and every district (市级)")
     token.add_argument("--ttl", type=int, default=DEFAULT_TTL_S, metavar="SECONDS",
-                       help=f"lifetime in seconds (default {DEFAULT_TTL_S})")
+                       help=f"lifetime in seconds (default {DEFAULT_TTL_S}; capped by "
+                            "GREENWALL_MAX_GRANT_TTL_S)")
+    token.add_argument("--base-url", help="the sign-in link's site (default http://HOST:PORT)")
+    revoke = sub.add_parser("revoke", help="revoke grants by id before they expire")
+    revoke.add_argument("grant_id", nargs="+", help="the id `greenwall token` printed")
     wall = sub.add_parser("wall", help="named video walls")
     wall_sub = wall.add_subparsers(dest="wall_command", required=True)
     wall_load = wall_sub.add_parser("load", help="load (or replace) a wall from a TOML file")
@@ -305,7 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
 COMMANDS = {
     "run": cmd_run, "web": cmd_web, "worker": cmd_worker, "simulate": cmd_simulate,
     "seed": cmd_seed, "snapshot": cmd_snapshot_load, "check": cmd_check, "wall": cmd_wall_load,
-    "token": cmd_token,
+    "token": cmd_token, "revoke": cmd_revoke,
 }
 
 
@@ -313,7 +385,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     settings = load_settings()
     _logging(settings, args.command)
-    return COMMANDS[args.command](settings, args)
+    try:
+        return COMMANDS[args.command](settings, args)
+    except ConfigError as exc:
+        print(f"greenwall {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,168 +1,19 @@
-"""Embedding: signed tokens saying which screens and districts an iframe host may show, until when.
+"""Embedding: what an iframe host may frame, and where the embedded page may post messages.
 
-A token is an itsdangerous ``URLSafeSerializer`` string — base64url JSON, a dot, and an
-HMAC-SHA256 of it keyed by ``GREENWALL_SECRET`` (salted, so the secret signs nothing else by
-accident) — carrying ``{"v": 1, "s": [screen slugs], "d": [adcodes] | null, "e": expiry}``.
-``d: null`` allows every district and the whole city; a list allows exactly those districts.
-
-A missing, tampered or expired token is refused with 401, a screen or district outside the
-token's scope with 403; every refusal carries a reason a host's developer can act on.
+The tokens themselves are grants (``dashboard.grants``, kind ``embed``); this module holds the
+frame-ancestor rules (``GREENWALL_FRAME_ANCESTORS``) and the root attributes ``assets/embed.js``
+reads.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-import time
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from dashboard.districts import DISTRICTS
+from dashboard.grants import Grant
 
-from dashboard.districts import BY_ADCODE, CITY_ADCODE, DISTRICTS
-
-FORMAT_VERSION = 1
-DEFAULT_TTL_S = 24 * 3600
-_SALT = "greenwall.embed.v1"
-_SHANGHAI = ZoneInfo("Asia/Shanghai")
 _CONCRETE_ORIGIN = re.compile(r"^[a-z][a-z0-9+.-]*://[^/*\s]+/?$", re.IGNORECASE)
-
-
-class EmbedRefused(Exception):
-    """An embed request greenwall refuses; ``status`` is its HTTP status, ``reason`` says why."""
-
-    status = 401
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
-class TokenMissing(EmbedRefused):
-    """No ``token=`` on an embed URL (401)."""
-
-
-class TokenInvalid(EmbedRefused):
-    """The token was altered, cut short, or signed with another secret (401)."""
-
-
-class TokenExpired(EmbedRefused):
-    """The token's expiry has passed (401)."""
-
-
-class OutOfScope(EmbedRefused):
-    """A valid token that does not cover this screen or district (403)."""
-
-    status = 403
-
-
-def _district_label(adcode: str) -> str:
-    district = BY_ADCODE.get(adcode)
-    return f"{adcode} {district.name}" if district else adcode
-
-
-@dataclass(frozen=True)
-class Grant:
-    """What a valid token allows: these screens, these districts (``None``: all), until then."""
-
-    screens: tuple[str, ...]
-    districts: tuple[str, ...] | None
-    expires: int  # epoch seconds
-
-    def allows_district(self, district: str | None) -> bool:
-        """``district`` is an adcode, or ``None`` for the whole city."""
-        if self.districts is None:
-            return True
-        return district is not None and district in self.districts
-
-    def check(self, slug: str, district: str | None) -> None:
-        """Raise ``OutOfScope`` unless this grant covers ``slug`` in ``district``."""
-        if slug not in self.screens:
-            raise OutOfScope(
-                f"令牌不含大屏 {slug!r} (this token does not allow screen {slug!r}; "
-                f"it allows {', '.join(self.screens)})"
-            )
-        if self.allows_district(district):
-            return
-        allowed = ", ".join(_district_label(d) for d in self.districts or ())
-        if district is None:
-            raise OutOfScope(
-                f"令牌不含全市视图 (the whole city is outside this token's scope; it allows "
-                f"{allowed}: add district={self.districts[0]})"
-            )
-        raise OutOfScope(
-            f"区 {_district_label(district)} 不在令牌范围内 (district {district} is outside this "
-            f"token's scope; it allows {allowed})"
-        )
-
-    @property
-    def expires_at(self) -> datetime:
-        return datetime.fromtimestamp(self.expires, _SHANGHAI)
-
-
-def _serializer(secret: str) -> URLSafeSerializer:
-    return URLSafeSerializer(secret, salt=_SALT, signer_kwargs={"digest_method": hashlib.sha256})
-
-
-def issue(secret: str, screens: Iterable[str], districts: Iterable[str] | None = None,
-          ttl_s: int = DEFAULT_TTL_S, now: float | None = None) -> str:
-    """A token for ``screens`` in ``districts`` (``None``: every district and the city)."""
-    screens = tuple(dict.fromkeys(screens))
-    if not screens:
-        raise ValueError("a token needs at least one screen")
-    if ttl_s <= 0:
-        raise ValueError(f"ttl must be a positive number of seconds, got {ttl_s}")
-    codes = None
-    if districts is not None:
-        codes = tuple(dict.fromkeys(districts))
-        if not codes:
-            raise ValueError("an empty district list allows nothing: leave it out to allow all")
-        for code in codes:
-            if code == CITY_ADCODE:
-                raise ValueError(f"{CITY_ADCODE} is the whole city: leave --district out for a "
-                                 "token valid for the city and every district")
-            if code not in BY_ADCODE:
-                raise ValueError(f"unknown district {code!r} (expected one of the 16 adcodes)")
-    expires = int((time.time() if now is None else now) + ttl_s)
-    return _serializer(secret).dumps(
-        {"v": FORMAT_VERSION, "s": list(screens), "d": None if codes is None else list(codes),
-         "e": expires})
-
-
-def verify(secret: str, token: str | None, now: float | None = None) -> Grant:
-    """The grant a token carries; raises ``TokenMissing``, ``TokenInvalid`` or ``TokenExpired``."""
-    if not token:
-        raise TokenMissing("缺少嵌入令牌 (missing token: add ?token=… made by `greenwall token`)")
-    try:
-        claims = _serializer(secret).loads(token)
-    except BadSignature:
-        raise TokenInvalid("嵌入令牌无效 (invalid token: it was altered, cut short, or signed "
-                           "with another GREENWALL_SECRET)") from None
-    try:
-        if claims["v"] != FORMAT_VERSION:
-            raise ValueError(claims["v"])
-        grant = Grant(screens=tuple(str(s) for s in claims["s"]),
-                      districts=None if claims["d"] is None else tuple(str(d) for d in claims["d"]),
-                      expires=int(claims["e"]))
-    except (KeyError, TypeError, ValueError):
-        raise TokenInvalid("嵌入令牌格式不符 (invalid token: not a greenwall embed token of "
-                           f"format {FORMAT_VERSION})") from None
-    if (time.time() if now is None else now) >= grant.expires:
-        raise TokenExpired(
-            f"嵌入令牌已过期 (token expired at {grant.expires_at:%Y-%m-%d %H:%M:%S %z}; "
-            "ask for a new one)")
-    return grant
-
-
-def authorize(secret: str, token: str | None, slug: str, district: str | None,
-              now: float | None = None) -> Grant:
-    """Verify ``token`` and check it covers ``slug`` in ``district``; raises ``EmbedRefused``."""
-    grant = verify(secret, token, now)
-    grant.check(slug, district)
-    return grant
 
 
 # ---- frame ancestors: the CSP header and where postMessage may go ---------------------------

@@ -7,20 +7,22 @@ import inspect
 import logging
 import time
 from datetime import datetime
-from html import escape
 
 from dash.backends._fastapi import reset_current_request, set_current_request
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import text
 
-from dashboard import theme
-from dashboard.embed import EmbedRefused, authorize, csp_header, host_attributes
+from dashboard import access, theme
+from dashboard.embed import csp_header, host_attributes
+from dashboard.errors import error_page
 from dashboard.export import content_disposition, tile_table, to_csv
+from dashboard.grants import Refused
 from dashboard.metrics import WebMetrics
 from dashboard.payloads import PayloadCache
 from dashboard.query import BadQuery, parse_query
 from dashboard.registry import UnknownScreen, get_screen
+from dashboard.signin import set_embed_cookie
 from dashboard.sources import Sources
 
 log = logging.getLogger(__name__)
@@ -47,14 +49,14 @@ def health(sources: Sources) -> tuple[int, dict]:
         started = time.perf_counter()
         sources.redis.ping()
         report["redis"] = {"ok": True, "ms": round((time.perf_counter() - started) * 1000, 2)}
-    except Exception as exc:
-        report["redis"] = {"ok": False, "error": str(exc)}
+    except Exception as exc:  # the class only: a message may name hosts, users or passwords
+        report["redis"] = {"ok": False, "error": type(exc).__name__}
     try:
         with sources.store.engine.connect() as conn:
             conn.execute(text("select 1"))
         report["database"] = {"ok": True}
     except Exception as exc:
-        report["database"] = {"ok": False, "error": str(exc).splitlines()[0]}
+        report["database"] = {"ok": False, "error": type(exc).__name__}
     if report["redis"]["ok"]:
         beats = sources.redis.hgetall(sources.keys.heartbeat("worker")) or {}
         alive = [c for c, ms in beats.items() if now_ms - int(ms) < 30_000]
@@ -69,6 +71,9 @@ def health(sources: Sources) -> tuple[int, dict]:
                 "duplicates": stats.duplicates,
                 "pending": _pending(sources, feed),
             }
+        from datasources.deadletter import deadletter_status  # length, maxlen, trimmed unread
+
+        report["deadletter"] = deadletter_status(sources.redis, sources.keys).as_dict()
     healthy = report["redis"]["ok"] and report["database"]["ok"]
     fresh = all(f["status"] == "live" for f in report["feeds"].values())
     report["status"] = "down" if not healthy else "ok" if fresh and report.get(
@@ -84,25 +89,6 @@ def _pending(sources: Sources, feed: str) -> int | None:
         return None
 
 
-def _error_page(status: int, message: str, headers: dict[str, str] | None = None,
-                embed: dict[str, str] | None = None) -> HTMLResponse:
-    """A page saying what is wrong; ``embed`` (the frame's host attributes) makes it the
-    chromeless embed variant, which tells its host page why by postMessage (``embed.js``)."""
-    link = "<a class='gw-error-link' href='/'>返回大屏目录</a>"
-    attrs = ""
-    if embed is not None:
-        link = "<script src='/assets/embed.js'></script>"
-        attrs = "".join(f" {k}='{escape(v)}'" for k, v in
-                        {**embed, "data-status": str(status), "data-reason": message}.items())
-    body = (
-        "<!doctype html><html lang='zh-CN'><meta charset='utf-8'><title>greenwall</title>"
-        f"<link rel='stylesheet' href='/assets/theme.css'><body class='gw-error-page'{attrs}>"
-        f"<div class='gw-error'><h1 class='gw-error-code'>{status}</h1>"
-        f"<p class='gw-error-message'>{escape(message)}</p>{link}</div></body></html>"
-    )
-    return HTMLResponse(body, status_code=status, headers=headers)
-
-
 def register_routes(app, sources: Sources, metrics: WebMetrics) -> None:
     """Add the routes to the FastAPI server behind ``app`` (before Dash's catch-all)."""
     server = app.server
@@ -110,7 +96,10 @@ def register_routes(app, sources: Sources, metrics: WebMetrics) -> None:
     @server.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:
         status, report = health(sources)
-        return JSONResponse(report, status_code=status)
+        seen = access.current()
+        if not (seen.granted or seen.status_reader):  # anyone: the code and one word
+            report = {"status": report["status"]}
+        return JSONResponse(report, status_code=status, headers={"Cache-Control": "no-store"})
 
     @server.get("/metrics", include_in_schema=False)
     def prometheus() -> Response:
@@ -121,11 +110,11 @@ def register_routes(app, sources: Sources, metrics: WebMetrics) -> None:
         from datasources.walls import UnknownWall, wall_display
 
         if not display.isdigit():
-            return _error_page(400, f"display: must be the display's number, got {display!r}")
+            return error_page(400, f"display: must be the display's number, got {display!r}")
         try:
             shown = wall_display(sources.store, name, int(display))
         except UnknownWall as exc:
-            return _error_page(404, str(exc))
+            return error_page(404, str(exc))
         return RedirectResponse(shown.url(), status_code=302)
 
     @server.get("/screens/{slug}", include_in_schema=False)
@@ -133,11 +122,19 @@ def register_routes(app, sources: Sources, metrics: WebMetrics) -> None:
         try:
             get_screen(slug)
         except UnknownScreen:
-            return _error_page(404, f"没有名为 {slug!r} 的大屏 (no screen {slug!r})")
+            return error_page(404, f"没有名为 {slug!r} 的大屏 (no screen {slug!r})")
         try:
-            parse_query(str(request.url.query))
+            query = parse_query(str(request.url.query))
         except BadQuery as exc:
-            return _error_page(exc.status, str(exc))
+            return error_page(exc.status, str(exc))
+        seen = access.current()
+        home = seen.home_district(slug) if "district" not in request.query_params else None
+        if home is not None:  # a district grant opening the screen: show its own district
+            return RedirectResponse(str(request.url.include_query_params(district=home)), 302)
+        try:
+            seen.check(slug, query.district_code)
+        except Refused as exc:
+            return _refusal(exc, {"Cache-Control": "no-store"})
         page = await _dash_index(app, request)
         # Full screens are not for other sites' frames: those use /embed with a token.
         page.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
@@ -162,12 +159,12 @@ async def _dash_index(app, request: Request) -> HTMLResponse:
         reset_current_request(token)
 
 
-def _refusal(exc: EmbedRefused, headers: dict[str, str],
+def _refusal(exc: Refused, headers: dict[str, str],
              embed: dict[str, str] | None = None) -> HTMLResponse:
-    log.info("embed refused (%s): %s", exc.status, exc.reason)
+    log.info("refused (%s) for %s: %s", exc.status, access.current().who(), exc.reason)
     if exc.status == 401:
         headers = {**headers, "WWW-Authenticate": 'Bearer realm="greenwall", error="invalid_token"'}
-    return _error_page(exc.status, exc.reason, headers, embed)
+    return error_page(exc.status, exc.reason, headers, embed)
 
 
 def _bearer(request: Request) -> str | None:
@@ -175,7 +172,7 @@ def _bearer(request: Request) -> str | None:
     return value.strip() if scheme.lower() == "bearer" else None
 
 
-def register_embedding(app, cache: PayloadCache) -> None:
+def register_embedding(app, cache: PayloadCache, gate: access.Gatekeeper) -> None:
     """``/embed/<slug>`` answers 401/403 before Dash serves the page; ``/export`` serves CSV."""
     server = app.server
     settings = cache.sources.settings
@@ -189,18 +186,21 @@ def register_embedding(app, cache: PayloadCache) -> None:
         try:
             get_screen(slug)
         except UnknownScreen:
-            return _error_page(404, f"没有名为 {slug!r} 的大屏 (no screen {slug!r})", headers,
+            return error_page(404, f"没有名为 {slug!r} 的大屏 (no screen {slug!r})", headers,
                                hosts)
         try:
             query = parse_query(str(request.url.query))
         except BadQuery as exc:
-            return _error_page(exc.status, str(exc), headers, hosts)
+            return error_page(exc.status, str(exc), headers, hosts)
         try:
-            authorize(settings.signing_secret(), query.token, slug, query.district_code)
-        except EmbedRefused as exc:
+            grant = gate.verify(query.token)
+            grant.check(slug, query.district_code)
+        except Refused as exc:
             return _refusal(exc, headers, hosts)
         response = await _dash_index(app, request)
         response.headers.update(headers)
+        if gate.mode != "open":  # the frame's own requests and socket carry the grant
+            set_embed_cookie(response, request, query.token, grant)
         return response
 
     # A plain function: FastAPI runs it in a worker thread, where the payload may read Redis.
@@ -209,31 +209,32 @@ def register_embedding(app, cache: PayloadCache) -> None:
         try:
             spec = get_screen(slug)
         except UnknownScreen:
-            return _error_page(404, f"没有名为 {slug!r} 的大屏 (no screen {slug!r})")
+            return error_page(404, f"没有名为 {slug!r} 的大屏 (no screen {slug!r})")
         try:
             tile_spec = spec.tile(tile)
         except KeyError:
             keys = ", ".join(t.key for t in spec.tiles)
-            return _error_page(404, f"大屏 {slug} 没有图块 {tile!r} (no tile {tile!r}; tiles: {keys})")
+            return error_page(404, f"大屏 {slug} 没有图块 {tile!r} (no tile {tile!r}; tiles: {keys})")
         try:
             query = parse_query(str(request.url.query))
         except BadQuery as exc:
-            return _error_page(exc.status, str(exc))
+            return error_page(exc.status, str(exc))
         token = query.token if query.token is not None else _bearer(request)
-        if token is not None:  # an embedding host's export: the token's scope applies
-            try:
-                authorize(settings.signing_secret(), token, slug, query.district_code)
-            except EmbedRefused as exc:
-                return _refusal(exc, private)
+        try:
+            access.current().check(slug, query.district_code)
+            if token is not None:  # an embedding host's export: that token's scope applies
+                gate.verify(token).check(slug, query.district_code)
+        except Refused as exc:
+            return _refusal(exc, private)
         try:
             payload = cache.get(slug, query.district_code)
         except Exception:  # Redis or the database is down
             log.exception("export of %s/%s failed", slug, tile)
-            return _error_page(503, "实时数据源暂不可用 (data source unavailable)")
+            return error_page(503, "实时数据源暂不可用 (data source unavailable)")
         try:
             body = to_csv(tile_table(tile_spec, payload.tiles[tile]))
         except LookupError as exc:  # a tile kind without a CSV table yet
-            return _error_page(404, str(exc))
+            return error_page(404, str(exc))
         day = datetime.now(settings.tz).date()
         return Response(body, media_type="text/csv; charset=utf-8", headers={
             **private,

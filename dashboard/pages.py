@@ -7,9 +7,10 @@ import logging
 import dash
 from dash import dcc, html
 
-from dashboard import ids, theme
+from dashboard import access, ids, theme
 from dashboard.build import BUILD_ID
-from dashboard.embed import EmbedRefused, authorize, page_attributes
+from dashboard.embed import page_attributes
+from dashboard.grants import Refused, authorize
 from dashboard.i18n import language
 from dashboard.payloads import PayloadCache
 from dashboard.query import LANGS, BadQuery, ScreenQuery, parse_query
@@ -27,8 +28,11 @@ def screen_page(cache: PayloadCache, slug: str, query: dict[str, str]) -> html.D
     spec = get_screen(slug)
     try:
         parsed = parse_query({k: [v] for k, v in query.items()})
+        access.current().check(slug, parsed.district_code)
     except BadQuery as exc:
         return build_error(exc.status, str(exc))
+    except Refused as exc:  # this layout is a Dash callback anyone can POST: check it here too
+        return build_error(exc.status, exc.reason)
     return _built(cache, spec, parsed)
 
 
@@ -44,10 +48,12 @@ def embed_page(cache: PayloadCache, slug: str, query: dict[str, str]) -> html.Di
     settings = cache.sources.settings
     try:
         parsed = parse_query({k: [v] for k, v in query.items()})
-        grant = authorize(settings.signing_secret(), parsed.token, slug, parsed.district_code)
+        access.current().check(slug, parsed.district_code)
+        grant = authorize(settings.signing_keys(), parsed.token, slug, parsed.district_code,
+                          max_ttl_s=settings.max_grant_ttl_s)
     except BadQuery as exc:
         return build_error(exc.status, str(exc))
-    except EmbedRefused as exc:
+    except Refused as exc:
         return build_error(exc.status, exc.reason)
     return _built(cache, spec, parsed, chromeless=True,
                   root_attrs=page_attributes(grant, settings.frame_ancestors))
@@ -67,8 +73,9 @@ def _built(cache: PayloadCache, spec: ScreenSpec, parsed: ScreenQuery, **options
 
 
 def index_page(lang: str = "zh", **_: str) -> html.Div:
+    seen = access.current()
     with language(lang if lang in LANGS else "zh"):
-        return build_index(screens())
+        return build_index([s for s in screens() if seen.allows_screen(s.slug)], seen.allows)
 
 
 def _layout(page, cache: PayloadCache, slug: str):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import secrets
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -30,6 +32,13 @@ class Settings(BaseSettings):
     simulate: bool | None = Field(None, description="unset → on when Redis is embedded")
     secret: str | None = Field(None, description="unset → generated into data_dir")
     frame_ancestors: str = "'self'"
+    allowed_hosts: str | None = Field(
+        None, description="Host names served, comma-separated ('*.example.org' allowed); unset → "
+                          "localhost, 127.0.0.1, [::1] on a loopback host, else any host, which "
+                          "a server others can reach should not keep: list its public names")
+    ws_origins: str = Field(
+        "", description="other origins allowed to open the live WebSocket, comma-separated "
+                        "(https://wall.example.org); empty → the page's own origin only")
     key_prefix: str = Field("greenwall", description="Redis key prefix; tests isolate by it")
     timezone: str = "Asia/Shanghai"
     live_after_s: float = Field(120, description="a tile is live while its feed is this fresh")
@@ -46,11 +55,42 @@ class Settings(BaseSettings):
     ws_compression: bool = Field(
         False, description="permessage-deflate on live connections: about 12x fewer bytes for "
                            "screens on slow links, about a quarter more web CPU per screen")
+    # ---- ingest limits (docs/feeds.md) ----
+    max_deliveries: int = Field(
+        5, ge=1, description="an entry delivered this often without being applied is dead-lettered")
+    max_clock_skew_s: float = Field(
+        300, ge=0, description="an event further ahead of the server clock is dead-lettered")
+    deadletter_maxlen: int = Field(
+        100_000, ge=1, description="dead letters kept; older ones are trimmed (and counted)")
+    # ---- access (docs/security.md) ----
+    access: Literal["open", "signed", "proxy"] | None = Field(
+        None, description="unset → open on a loopback host, signed on any other address")
+    secret_previous: str = Field(
+        "", description="old signing secrets, comma-separated: they still verify, never sign")
+    max_grant_ttl_s: int = Field(30 * 86400, gt=0, description="no grant lives longer")
+    trusted_proxies: str = Field(
+        "", description="proxy mode: addresses or CIDRs whose identity headers are believed")
+    proxy_user_header: str = "X-Forwarded-User"
+    proxy_groups_header: str = "X-Forwarded-Groups"
+    proxy_grants: Path | None = Field(
+        None, description="proxy mode: TOML file mapping the proxy's groups to grants")
+    status_allow: str = Field(
+        "127.0.0.0/8,::1", description="addresses that read /healthz in full and /metrics "
+                                       "without a grant")
 
-    @field_validator("redis_url", "database_url", "secret", mode="before")
+    @field_validator("redis_url", "database_url", "secret", "proxy_grants", mode="before")
     @classmethod
-    def _empty_is_unset(cls, value: object) -> object:
-        return None if value == "" else value
+    def _empty_is_unset(cls, value: object, info: ValidationInfo) -> object:
+        # An empty secret is not "unset": someone meant to set it, and a blank key signs
+        # tokens anyone can forge. It is refused when it is first used.
+        return None if value == "" and info.field_name != "secret" else value
+
+    @property
+    def access_mode(self) -> str:
+        """``open`` only where nobody else can reach the port, unless set explicitly."""
+        if self.access is not None:
+            return self.access
+        return "open" if is_loopback(self.host) else "signed"
 
     @property
     def embedded_redis(self) -> bool:
@@ -93,15 +133,71 @@ class Settings(BaseSettings):
                 "disposed": round(self.forest_assess_within_d * day)}
 
     def signing_secret(self) -> str:
-        """The embed-token secret: configured, or generated once into the data dir."""
-        if self.secret:
-            return self.secret
+        """The signing secret: configured, or generated once into the data dir.
+
+        The generated file is written whole with mode 0600 before it gets its name, so no other
+        process ever reads a half-written or world-readable secret, and two processes starting
+        at once agree on one (the first link wins).
+        """
+        if self.secret is not None:
+            return _checked_secret(self.secret, "GREENWALL_SECRET")
         path = self.data_dir / "secret"
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_urlsafe(32))
-            path.chmod(0o600)
-        return path.read_text().strip()
+            draft = path.with_name(f".secret.{os.getpid()}.{secrets.token_hex(4)}")
+            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                with os.fdopen(fd, "w") as out:
+                    out.write(secrets.token_urlsafe(48))
+                    out.flush()
+                    os.fsync(out.fileno())
+                try:
+                    os.link(draft, path)
+                except FileExistsError:
+                    pass  # another process made it first: use theirs
+            finally:
+                draft.unlink(missing_ok=True)
+        if path.stat().st_mode & 0o077:
+            raise SecretError(f"{path} can be read by other users (mode "
+                              f"{path.stat().st_mode & 0o777:o}): chmod 600 it")
+        return _checked_secret(path.read_text(), str(path))
+
+    def signing_keys(self) -> list[str]:
+        """Every key that verifies a grant, the signing one last (key rotation)."""
+        old = [_checked_secret(k, "GREENWALL_SECRET_PREVIOUS")
+               for k in self.secret_previous.split(",") if k.strip()]
+        return [*old, self.signing_secret()]
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1)."""
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+class ConfigError(ValueError):
+    """A setting greenwall cannot run with; the message says which and what to do."""
+
+
+class SecretError(ConfigError):
+    """A signing secret greenwall will not use: too short, blank, or readable by others."""
+
+
+MIN_SECRET_BYTES = 32
+
+
+def _checked_secret(value: str, where: str) -> str:
+    secret = value.strip()
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        raise SecretError(
+            f"{where} is {'blank' if not secret else f'{len(secret.encode())} bytes'}: a signing "
+            f"secret needs at least {MIN_SECRET_BYTES} bytes (python3 -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'), or leave GREENWALL_SECRET unset to generate one")
+    return secret
 
 
 def load_settings(**overrides: object) -> Settings:

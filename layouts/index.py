@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dash import html
 
 from dashboard.districts import DISTRICTS
@@ -9,7 +11,9 @@ from dashboard.i18n import current, pick, t
 from dashboard.registry import ScreenSpec
 
 
-def build_index(specs: list[ScreenSpec]) -> html.Div:
+def build_index(specs: list[ScreenSpec],
+                allows: Callable[[str, str | None], bool] = lambda slug, district: True) -> html.Div:
+    """Cards for ``specs``, each with the districts ``allows`` lets this viewer open."""
     suffix, amp = ("?lang=en", "&lang=en") if current() == "en" else ("", "")
     cards = [
         html.Article(
@@ -21,7 +25,7 @@ def build_index(specs: list[ScreenSpec]) -> html.Div:
                        className="gw-card-meta"),
                 html.Div(
                     [html.A(t(d.name), href=f"/screens/{spec.slug}?district={d.adcode}{amp}",
-                            className="gw-chip") for d in DISTRICTS],
+                            className="gw-chip") for d in DISTRICTS if allows(spec.slug, d.adcode)],
                     className="gw-chips",
                 ),
             ],

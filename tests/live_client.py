@@ -40,13 +40,15 @@ class LiveSession:
 
 def drive_live(app, base_url: str, pathname: str, search: str, *, slug: str = "waste-sorting",
                until=lambda session: session.response is not None,
-               timeout: float = 15.0) -> LiveSession:
-    """Run the live callback as a page at ``pathname + search`` until ``until(session)``."""
+               timeout: float = 15.0, headers: dict[str, str] | None = None) -> LiveSession:
+    """Run the live callback as a page at ``pathname + search`` until ``until(session)``;
+    ``headers`` (a cookie, say) go with the socket's upgrade request."""
     page = {(ids.LOCATION, "pathname"): pathname, (ids.LOCATION, "search"): search,
             (ids.ROOT, "data-screen"): slug, (ids.CLIENT_STATE, "data"): {}}
     host = urlparse(base_url).netloc
     session = LiveSession()
-    with connect(f"ws://{host}/_dash-ws-callback", origin=f"http://{host}") as ws:
+    with connect(f"ws://{host}/_dash-ws-callback", origin=f"http://{host}",
+                 additional_headers=headers) as ws:
         ws.send(json.dumps({
             "type": "callback_request", "requestId": "live-1", "rendererId": "test",
             "payload": {"output": live_callback_id(app), "outputs": [], "inputs": [],

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from selenium.webdriver.common.by import By
 
-from dashboard.embed import issue
+from dashboard.grants import issue
 from tests.conftest import free_port, wait_until
 from tests.feeds_helpers import publish
 
@@ -189,7 +189,7 @@ def test_a_refused_frame_tells_its_host_why(dash_duo, web, host, sources):
     token = issue(sources.settings.signing_secret(), [SLUG], ["310115"])
     driver.get(f"{host}/embed-host.html?greenwall={web}&token={token}&district=310101")
     refused = wait_until(lambda: messages(driver, "greenwall:refused"), timeout=20)[0]
-    assert refused["status"] == 403 and "outside this token's scope" in refused["reason"]
+    assert refused["status"] == 403 and "outside this grant's scope" in refused["reason"]
 
 
 # ---- CSV export from a screen --------------------------------------------------------------

@@ -7,19 +7,18 @@ import time
 import pytest
 
 from dashboard.cli import main
-from dashboard.embed import (
+from dashboard.embed import csp_header, host_origins
+from dashboard.grants import (
     OutOfScope,
     TokenExpired,
     TokenInvalid,
     TokenMissing,
     authorize,
-    csp_header,
-    host_origins,
     issue,
     verify,
 )
 
-SECRET = "test-secret-0123456789"
+SECRET = "test-secret-0123456789-0123456789-abc"
 SLUG = "waste-sorting"
 
 
@@ -45,9 +44,12 @@ def _widened(token: str) -> str:
     """The payload rewritten to allow every district, with the original signature."""
     import base64
     import json
+    import zlib
 
     body, signature = token.rsplit(".", 1)
-    claims = json.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
+    compressed = body.startswith(".")  # itsdangerous zlib-compresses payloads it can shorten
+    raw = base64.urlsafe_b64decode(body.lstrip(".") + "=" * (-len(body.lstrip(".")) % 4))
+    claims = json.loads(zlib.decompress(raw) if compressed else raw)
     claims["d"] = None
     raw = json.dumps(claims, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=") + "." + signature
@@ -59,7 +61,8 @@ def _widened(token: str) -> str:
     (lambda: "not-a-token", TokenInvalid, 401, "invalid token"),
     (lambda: _tampered(issue(SECRET, [SLUG], ["310115"])), TokenInvalid, 401, "altered"),
     (lambda: _widened(issue(SECRET, [SLUG], ["310115"])), TokenInvalid, 401, "altered"),
-    (lambda: issue("another-secret", [SLUG]), TokenInvalid, 401, "GREENWALL_SECRET"),
+    (lambda: issue("another-secret-0123456789-0123456789", [SLUG]), TokenInvalid, 401,
+     "GREENWALL_SECRET"),
     (lambda: issue(SECRET, [SLUG], ttl_s=60, now=time.time() - 120), TokenExpired, 401,
      "token expired at"),
 ])
@@ -71,9 +74,9 @@ def test_refused_tokens_say_why(make, error, status, words):
 
 
 @pytest.mark.parametrize("slug, district, words", [
-    ("forest-chief", "310115", "does not allow screen 'forest-chief'"),
-    (SLUG, "310104", "district 310104 is outside this token's scope; it allows 310115 浦东新区"),
-    (SLUG, None, "the whole city is outside this token's scope"),
+    ("forest-chief", "310115", "grant does not allow screen 'forest-chief'"),
+    (SLUG, "310104", "district 310104 is outside this grant's scope; it allows 310115 浦东新区"),
+    (SLUG, None, "the whole city is outside this grant's scope"),
 ])
 def test_out_of_scope_is_403_with_the_allowed_scope(slug, district, words):
     token = issue(SECRET, [SLUG], ["310115"])
@@ -122,16 +125,19 @@ def test_greenwall_token_uses_the_generated_secret_when_none_is_set(monkeypatch,
 
     monkeypatch.setenv("GREENWALL_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("GREENWALL_SECRET", raising=False)
-    assert main(["token", "--screen", SLUG]) == 0
+    assert main(["token", "--screen", SLUG, "--all-districts"]) == 0
     token = capsys.readouterr().out.strip()
     assert verify(Settings(data_dir=tmp_path).signing_secret(), token).districts is None
 
 
 @pytest.mark.parametrize("argv, words", [
-    (["--screen", "nope"], "unknown screen 'nope' (known: "),
+    (["--screen", "nope", "--all-districts"], "unknown screen 'nope' (known: "),
+    (["--screen", SLUG], "--all-districts for the whole city"),
+    (["--district", "310115"], "name the screens an embed token allows"),
     (["--screen", SLUG, "--district", "310000"], "310000 is the whole city"),
     (["--screen", SLUG, "--district", "浦东"], "unknown district '浦东'"),
-    (["--screen", SLUG, "--ttl", "-5"], "ttl must be a positive"),
+    (["--screen", SLUG, "--all-districts", "--ttl", "-5"], "ttl must be a positive"),
+    (["--screen", SLUG, "--all-districts", "--ttl", str(31 * 86400)], "lifetime cap"),
 ])
 def test_greenwall_token_explains_what_it_cannot_do(monkeypatch, tmp_path, capsys, argv, words):
     monkeypatch.setenv("GREENWALL_DATA_DIR", str(tmp_path))

@@ -11,7 +11,8 @@ import urllib.request
 import pytest
 
 from dashboard import ids
-from dashboard.embed import issue
+from dashboard.grants import issue
+from dashboard.security_headers import parse_policy
 from tests.live_client import drive_live
 
 SLUG = "waste-sorting"
@@ -36,11 +37,11 @@ def refused_tokens(secret: str) -> dict[str, tuple[str | None, int, str]]:
         "missing": (None, 401, "missing token"),
         "empty": ("", 401, "missing token"),
         "tampered": (_tampered(mine), 401, "invalid token"),
-        "another secret": (issue("not-our-secret", [SLUG]), 401, "invalid token"),
+        "another secret": (issue("not-our-secret-0123456789-0123456789", [SLUG]), 401, "invalid token"),
         "expired": (issue(secret, [SLUG], [ALLOWED], ttl_s=60, now=time.time() - 3600), 401,
                     "token expired"),
         "another screen": (issue(secret, ["forest-chief"]), 403, "does not allow screen"),
-        "another district": (issue(secret, [SLUG], [OTHER]), 403, "outside this token's scope"),
+        "another district": (issue(secret, [SLUG], [OTHER]), 403, "outside this grant's scope"),
     }
 
 
@@ -75,7 +76,7 @@ def test_embed_page_refuses_with_status_reason_and_csp(served, sources, case):
     assert got == status
     page = html.unescape(body.decode())
     assert words in page and "gw-error-code" in page and "_dash-config" not in page
-    assert headers["Content-Security-Policy"] == f"frame-ancestors {FRAME_ANCESTORS}"
+    assert parse_policy(headers["Content-Security-Policy"])["frame-ancestors"] == FRAME_ANCESTORS
     assert ("WWW-Authenticate" in headers) == (status == 401)
 
 
@@ -93,7 +94,7 @@ def test_embed_page_with_a_valid_token_is_served_framable_without_cookies(served
     got, headers, body = get(f"{base}/embed/{SLUG}{query(token)}")
     assert got == 200 and "_dash-config" in body.decode()
     assert "/assets/embed.js" in body.decode()
-    assert headers["Content-Security-Policy"] == f"frame-ancestors {FRAME_ANCESTORS}"
+    assert parse_policy(headers["Content-Security-Policy"])["frame-ancestors"] == FRAME_ANCESTORS
     assert headers["Referrer-Policy"] == "same-origin"
     assert headers["Cache-Control"] == "no-store"
     assert headers.get_all("Set-Cookie") is None
@@ -114,7 +115,7 @@ def test_screen_pages_need_no_token_and_only_greenwall_may_frame_them(served):
     _, base = served
     got, headers, body = get(f"{base}/screens/{SLUG}")
     assert got == 200 and "_dash-config" in body.decode()
-    assert headers["Content-Security-Policy"] == "frame-ancestors 'self'"
+    assert parse_policy(headers["Content-Security-Policy"])["frame-ancestors"] == "'self'"
 
 
 # ---- CSV export ----------------------------------------------------------------------------
