@@ -83,8 +83,13 @@ def drain(worker: IngestWorker) -> int:
 
 
 def letters(client, keys: Keys) -> dict[str, dict[str, str]]:
-    """Dead letters by original entry ID."""
+    """Dead letters by original entry ID (of one feed: IDs of two streams can be equal)."""
     return {fields["entry"]: fields for _, fields in client.xrange(keys.deadletter)}
+
+
+def letters_by_feed(client, keys: Keys) -> dict[tuple[str, str], dict[str, str]]:
+    """Dead letters by feed and original entry ID."""
+    return {(fields["feed"], fields["entry"]): fields for _, fields in client.xrange(keys.deadletter)}
 
 
 @pytest.mark.parametrize(("ts", "why"), [
@@ -140,9 +145,9 @@ def test_poison_messages_never_stop_the_feeds(sources, worker):
         "2 MB": {**WEIGHING, "ts": iso(now), "blob": "x" * 2_000_000},
         "5,000 fields": {**WEIGHING, "ts": iso(now), **{f"f{n}": str(n) for n in range(5000)}},
     }
-    entries = {what: client.xadd(keys.feed("waste.weighing"), fields)
+    entries = {what: ("waste.weighing", client.xadd(keys.feed("waste.weighing"), fields))
                for what, fields in poison.items()}
-    entries["old case step"] = publish(client, keys, "forest.incident", ts=iso(now - timedelta(days=200)),
+    entries["old case step"] = "forest.incident", publish(client, keys, "forest.incident", ts=iso(now - timedelta(days=200)),
                                        incident="AJ-OLD", scenario="fire", stage="reported",
                                        grid="PG-1", lat="31.2", lon="121.6")
     for _ in range(20):
@@ -162,7 +167,7 @@ def test_poison_messages_never_stop_the_feeds(sources, worker):
     days = {now.date().isoformat(), datetime.now(TZ).date().isoformat()}  # in case midnight passed
     assert sum(sources.aggregates.waste_view(day=day).tonnes["wet"] for day in days) == 40.0
 
-    dead = letters(client, keys)
+    dead = letters_by_feed(client, keys)
     reasons = {what: dead[entry]["reason"] for what, entry in entries.items()}
     assert reasons["year 9999"] == "ts: '9999-12-31T23:59:59-12:00' is outside 2000–2100"
     assert reasons["year 1"] == "ts: '0001-01-01T00:00:00+14:00' is outside 2000–2100"
