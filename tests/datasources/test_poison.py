@@ -147,9 +147,9 @@ def test_poison_messages_never_stop_the_feeds(sources, worker):
     }
     entries = {what: ("waste.weighing", client.xadd(keys.feed("waste.weighing"), fields))
                for what, fields in poison.items()}
-    entries["old case step"] = "forest.incident", publish(client, keys, "forest.incident", ts=iso(now - timedelta(days=200)),
-                                       incident="AJ-OLD", scenario="fire", stage="reported",
-                                       grid="PG-1", lat="31.2", lon="121.6")
+    entries["old case step"] = "forest.incident", publish(
+        client, keys, "forest.incident", ts=iso(now - timedelta(days=200)), incident="AJ-OLD",
+        scenario="fire", stage="reported", grid="PG-1", lat="31.2", lon="121.6")
     for _ in range(20):
         publish(client, keys, "waste.weighing", **{**WEIGHING, "tonnes": "2"})
         publish(client, keys, "waste.quality", **QUALITY)
