@@ -385,6 +385,11 @@ def message_size(fields: dict[str, str]) -> int:
 
 def oversize_reason(fields: dict[str, str]) -> str | None:
     """Why a message is too big to be a feed message, or ``None`` if it is not."""
+    # Every message passes here: count characters first (a UTF-8 character is at most 4 bytes)
+    # and encode only a message that might be too big.
+    if len(fields) <= MESSAGE_FIELDS_MAX and 4 * sum(
+            len(name) + len(value) for name, value in fields.items()) <= MESSAGE_BYTES_MAX:
+        return None
     size = message_size(fields)
     if size <= MESSAGE_BYTES_MAX and len(fields) <= MESSAGE_FIELDS_MAX:
         return None
