@@ -25,11 +25,11 @@ from zoneinfo import ZoneInfo
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dashboard.districts import DISTRICTS  # noqa: E402
-from datasources.aggregates import Aggregates  # noqa: E402
-from datasources.embedded import EmbeddedRedis  # noqa: E402
-from datasources.keys import Keys  # noqa: E402
-from datasources.master import SiteTrace, StaticMaster  # noqa: E402
-from datasources.redis_feeds import IngestWorker, connect  # noqa: E402
+from datasources.platform.embedded import EmbeddedRedis  # noqa: E402
+from datasources.platform.ingest import IngestWorker, connect  # noqa: E402
+from datasources.platform.keys import Keys  # noqa: E402
+from datasources.platform.master import SiteTrace, StaticMaster  # noqa: E402
+from datasources.waste.reader import WasteReader  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -116,7 +116,7 @@ def run(url: str, events: int, invalid_share: float, batch_size: int) -> None:
             reading, applying = reading + t1 - t0, applying + time.perf_counter() - t1
         elapsed = time.perf_counter() - started
 
-        stats = Aggregates(client, keys, TZ).feed_stats()
+        stats = WasteReader(client, keys, TZ).feed_stats()
         ingested = sum(s.ingested for s in stats.values())
         dead = sum(s.deadlettered for s in stats.values())
         print(f"drained {handled:,} events in {elapsed:.2f} s: {handled / elapsed:,.0f} events/s")
@@ -150,7 +150,7 @@ def sustained(url: str, events: int, invalid_share: float, workers: int,
     children = [context.Process(target=_worker_process, daemon=True,
                                 args=(url, keys.prefix, f"bench-{n}", batch_size, go, stop))
                 for n in range(workers)]
-    aggregates = Aggregates(client, keys, TZ)
+    aggregates = WasteReader(client, keys, TZ)
     try:
         write_backlog(client, keys, events, invalid_share)
         for child in children:

@@ -32,7 +32,7 @@ from stack import browser, delete_keys, ingest_worker, log, seeded_database, web
 
 from dashboard.settings import Settings
 from dashboard.sources import Sources
-from datasources.simulator import Simulator
+from datasources.platform.publisher import Simulator
 
 PAGES = {"wall": "?kiosk=1", "rotation": "?kiosk=1&rotate_districts=10"}
 

@@ -39,9 +39,9 @@ sys.path.insert(0, str(ROOT))
 from dashboard.app import create_app  # noqa: E402
 from dashboard.settings import Settings  # noqa: E402
 from dashboard.sources import Sources  # noqa: E402
-from datasources.redis_feeds import IngestWorker, connect, worker_limits  # noqa: E402
-from datasources.seed import seed  # noqa: E402
-from datasources.snapshot import SnapshotStore  # noqa: E402
+from datasources.platform.ingest import IngestWorker, connect, worker_limits  # noqa: E402
+from datasources.platform.seed import seed  # noqa: E402
+from datasources.platform.snapshot import SnapshotStore  # noqa: E402
 
 GREENWALL = Path(sys.executable).with_name("greenwall")
 CHROMIUM = "/usr/bin/chromium"

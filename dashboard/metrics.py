@@ -5,13 +5,13 @@ from __future__ import annotations
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-from datasources.aggregates import Aggregates
+from datasources.platform.feedstats import LiveReader
 
 
 class WebMetrics:
     """Counters and histograms of this process, plus a collector over the shared feed stats."""
 
-    def __init__(self, aggregates: Aggregates):
+    def __init__(self, aggregates: LiveReader):
         self.registry = CollectorRegistry()
         self.screens = Gauge(
             "greenwall_connected_screens", "Screens connected to this web process by WebSocket",
@@ -40,7 +40,7 @@ class WebMetrics:
 class _FeedCollector:
     """Reads the cluster-wide feed counters from Redis at scrape time."""
 
-    def __init__(self, aggregates: Aggregates):
+    def __init__(self, aggregates: LiveReader):
         self.aggregates = aggregates
 
     def describe(self):

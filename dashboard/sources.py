@@ -10,11 +10,11 @@ from typing import Any, TypeVar
 
 from dashboard import theme
 from dashboard.settings import Settings
-from datasources.aggregates import Aggregates
-from datasources.forest_view import ForestReader
-from datasources.keys import Keys
-from datasources.redis_feeds import connect
-from datasources.snapshot import SnapshotStore
+from datasources.platform.domain import load_domains
+from datasources.platform.feedstats import LiveReader
+from datasources.platform.ingest import connect
+from datasources.platform.keys import Keys
+from datasources.platform.snapshot import SnapshotStore
 
 T = TypeVar("T")
 
@@ -28,8 +28,11 @@ class _Cached:
 class Sources:
     """Live aggregates in Redis and master data from the snapshot database.
 
-    Master data changes rarely, so reads of it are cached for ``PAYLOAD_MASTER_TTL_S``; live
-    aggregates are always read from Redis (the payload cache decides how often).
+    One reader per enabled domain (the store's domains), built by the domain itself
+    (``Domain.reader``): ``sources.readers["forest"]``, also ``sources.forest``. ``live`` reads
+    what the platform keeps for every feed (counters, version, dead letters). Master data
+    changes rarely, so reads of it are cached for ``PAYLOAD_MASTER_TTL_S``; live aggregates are
+    always read from Redis (the payload cache decides how often).
     """
 
     def __init__(self, settings: Settings, redis_url: str, store: SnapshotStore):
@@ -38,9 +41,11 @@ class Sources:
         client = connect(redis_url)
         self.redis = client
         self.keys = Keys(settings.key_prefix)
-        self.aggregates = Aggregates(client, self.keys, settings.tz)
-        self.forest = ForestReader(client, self.keys, settings.tz)
         self.store = store
+        self.domains = store.domains
+        self.live = LiveReader(client, self.keys, settings.tz,
+                               feeds=[feed for domain in self.domains for feed in domain.feeds])
+        self.readers = {d.name: d.reader(client, self.keys, settings.tz) for d in self.domains}
         self._cache: dict[str, _Cached] = {}
         self._lock = threading.Lock()
 
@@ -49,7 +54,22 @@ class Sources:
         url = redis_url or settings.redis_url
         if url is None:
             raise ValueError("no Redis URL: start the embedded Redis first (greenwall run)")
-        return cls(settings, url, SnapshotStore(settings.resolved_database_url))
+        store = SnapshotStore(settings.resolved_database_url, domains=load_domains(settings.domains))
+        return cls(settings, url, store)
+
+    @property
+    def aggregates(self) -> LiveReader:
+        """The waste reader (a ``LiveReader`` with ``waste_view``) when waste is enabled, else
+        ``live``: what the screens, metrics and health checks read feed counters from."""
+        return self.readers.get("waste", self.live)
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for what Sources itself lacks: a domain's reader, by the domain's name.
+        readers = self.__dict__.get("readers", {})
+        if name in readers:
+            return readers[name]
+        raise AttributeError(f"{type(self).__name__!r} has no attribute {name!r} "
+                             f"(domains enabled: {', '.join(readers) or 'none'})")
 
     def master(self, name: str, load: Callable[[], T]) -> T:
         """A master-data read, cached per process for a short while."""

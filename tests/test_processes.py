@@ -16,7 +16,7 @@ import pytest
 import redis
 from sqlalchemy import create_engine, text
 
-from datasources.keys import Keys
+from datasources.platform.keys import Keys
 from tests.conftest import free_port, wait_until
 from tests.feeds_helpers import publish
 

@@ -9,8 +9,8 @@ import pytest
 from dashboard.app import create_app
 from dashboard.settings import Settings
 from dashboard.sources import Sources
-from datasources.embedded import EmbeddedRedis
-from datasources.redis_feeds import IngestWorker, connect
+from datasources.platform.embedded import EmbeddedRedis
+from datasources.platform.ingest import IngestWorker, connect
 from tests.conftest import wait_until
 from tests.feeds_helpers import publish
 

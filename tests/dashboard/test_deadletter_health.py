@@ -7,7 +7,7 @@ import pytest
 
 from dashboard.metrics import WebMetrics
 from dashboard.ops import health
-from datasources.redis_feeds import IngestWorker, connect
+from datasources.platform.ingest import IngestWorker, connect
 from tests.feeds_helpers import publish
 
 

@@ -12,8 +12,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from datasources.embedded import EmbeddedRedis
-from datasources.redis_feeds import connect
+from datasources.platform.embedded import EmbeddedRedis
+from datasources.platform.ingest import connect
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -108,7 +108,7 @@ def test_a_server_left_by_an_earlier_run_is_ended_on_start(tmp_path):
 def test_the_server_does_not_outlive_an_owner_killed_with_sigkill(tmp_path):
     owner = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys; from pathlib import Path; from datasources.embedded import EmbeddedRedis\n"
+         "import sys; from pathlib import Path; from datasources.platform.embedded import EmbeddedRedis\n"
          "server = EmbeddedRedis(Path(sys.argv[1])); server.start(); print(server.pid, flush=True)\n"
          "sys.stdin.read()",
          str(tmp_path / "redis.db")],

@@ -7,20 +7,17 @@ from typing import Annotated
 import pytest
 from pydantic import PlainValidator
 
-from datasources.feeds import (
+from datasources.forest.feeds import FireRisk, Incident, Patrol
+from datasources.platform.feeds import (
     FEEDS,
     FeedEvent,
     FeedValidationError,
-    FireRisk,
     Identifier,
-    Incident,
-    Patrol,
-    QualityVerdict,
-    Weighing,
     feed,
     number_in,
     parse_event,
 )
+from datasources.waste.feeds import QualityVerdict, Weighing
 
 ENTRY_ID = "1795917600000-0"  # appended 2026-11-29T10:00:00+08:00
 TEN_AM_MS = 1_795_917_600_000

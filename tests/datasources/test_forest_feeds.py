@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from datasources.feeds import FeedValidationError, FireRisk, Incident, Patrol, parse_event
+from datasources.forest.feeds import FireRisk, Incident, Patrol
+from datasources.platform.feeds import FeedValidationError, parse_event
 
 ENTRY_ID = "1795917600000-0"  # appended 2026-11-29T10:00:00+08:00
 

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from datasources.forest_stats import closure, coverage, funnel, is_overdue, on_patrol, overdue_count
-from datasources.forest_view import ForestReader
-from datasources.keys import Keys
-from datasources.master import StaticMaster
-from datasources.redis_feeds import IngestWorker, connect
+from datasources.forest.reader import ForestReader
+from datasources.forest.stats import closure, coverage, funnel, is_overdue, on_patrol, overdue_count
+from datasources.platform.ingest import IngestWorker, connect
+from datasources.platform.keys import Keys
+from datasources.platform.master import StaticMaster
 
 TZ = ZoneInfo("Asia/Shanghai")
 GRID, OTHER_GRID = "PG-310115-001", "PG-310101-001"

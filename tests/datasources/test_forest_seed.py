@@ -11,10 +11,10 @@ import pytest
 from shapely.geometry import Point, shape
 
 from dashboard.districts import DISTRICTS
-from datasources.forest_schema import AncientTree, DutyGrid, ForestChief, PatrolGrid, Ranger
-from datasources.forest_seed import ANCIENT_TREES_2016, RESERVE_TREES_2016
-from datasources.seed import DEMO_SUFFIX, seed
-from datasources.snapshot import SnapshotStore
+from datasources.forest.schema import AncientTree, DutyGrid, ForestChief, PatrolGrid, Ranger
+from datasources.forest.seed import ANCIENT_TREES_2016, RESERVE_TREES_2016
+from datasources.platform.seed import DEMO_SUFFIX, seed
+from datasources.platform.snapshot import SnapshotStore
 
 TODAY = date(2026, 11, 29)
 

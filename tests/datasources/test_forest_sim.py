@@ -11,15 +11,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from datasources.feeds import FeedValidationError, parse_event
-from datasources.forest_sim import FEEDS, INCIDENT, MALFORMATIONS, PATROL, malform
-from datasources.forest_stats import funnel, overdue_count
-from datasources.forest_view import ForestReader
-from datasources.keys import Keys
-from datasources.redis_feeds import IngestWorker, connect
-from datasources.seed import seed
-from datasources.simulator import Simulator
-from datasources.snapshot import SnapshotStore
+from datasources.forest.reader import ForestReader
+from datasources.forest.simulator import FEEDS, INCIDENT, MALFORMATIONS, PATROL, malform
+from datasources.forest.stats import funnel, overdue_count
+from datasources.platform.feeds import FeedValidationError, parse_event
+from datasources.platform.ingest import IngestWorker, connect
+from datasources.platform.keys import Keys
+from datasources.platform.publisher import Simulator
+from datasources.platform.seed import seed
+from datasources.platform.snapshot import SnapshotStore
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 29, 15, 0, tzinfo=TZ)
@@ -95,12 +95,13 @@ def test_a_backfill_moves_cases_through_the_loop_without_a_dead_letter(store, re
     worker.ensure_groups()
     simulator = Simulator(client, keys, store, TZ, maxlen=1_000_000)
     start = datetime(2026, 11, 28, tzinfo=TZ)
-    history = simulator._forest(simulator.forest.history(int(start.timestamp() * 1000)))
-    today = simulator._forest(simulator.forest.events_between(
+    forest = simulator.plans["forest"]
+    history = simulator._with_malformed(forest.history(int(start.timestamp() * 1000)))
+    today = simulator._with_malformed(forest.events_between(
         int(start.timestamp() * 1000), int(NOW.timestamp() * 1000)))
     stop = threading.Event()
-    published = simulator._publish((e for _, e in history), stop)
-    published += simulator._publish((e for _, e in today), stop)
+    published = simulator._publish(history, stop)
+    published += simulator._publish(today, stop)
     handled = 0
     while n := worker.process_once():
         handled += n

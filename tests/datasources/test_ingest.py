@@ -19,11 +19,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import redis
 
-from datasources.aggregates import Aggregates, QualityCount, UnqualifiedLoad
-from datasources.embedded import EmbeddedRedis
-from datasources.keys import CONSUMER_GROUP, Keys
-from datasources.master import SiteTrace, StaticMaster
-from datasources.redis_feeds import Delivery, IngestWorker, connect
+from datasources.platform.embedded import EmbeddedRedis
+from datasources.platform.ingest import Delivery, IngestWorker, connect
+from datasources.platform.keys import CONSUMER_GROUP, Keys
+from datasources.platform.master import SiteTrace, StaticMaster
+from datasources.waste.reader import QualityCount, UnqualifiedLoad
+from datasources.waste.reader import WasteReader as Aggregates
 
 ROOT = Path(__file__).resolve().parents[2]
 TZ = ZoneInfo("Asia/Shanghai")
@@ -383,7 +384,7 @@ def test_a_killed_worker_neither_loses_nor_double_counts(redis_url, redis_client
     def start_worker(consumer: str, claim_idle_ms: int) -> subprocess.Popen:
         log = (tmp_path / f"{consumer}.log").open("w")
         return subprocess.Popen(
-            [sys.executable, "-m", "datasources.redis_feeds", "--consumer", consumer,
+            [sys.executable, "-m", "datasources.platform.ingest", "--consumer", consumer,
              "--batch-size", "100", "--block-ms", "100", "--claim-idle-ms", str(claim_idle_ms)],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )

@@ -13,18 +13,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from datasources.aggregates import Aggregates
-from datasources.deadletter import deadletter_status
-from datasources.feeds import (
+from datasources.forest.effects import OPEN_CASES_KEPT, case_track
+from datasources.platform.deadletter import deadletter_status
+from datasources.platform.feeds import (
     FeedValidationError,
     check_event_time,
     oversize_reason,
     parse_event,
 )
-from datasources.forest_effects import OPEN_CASES_KEPT, case_track
-from datasources.keys import CONSUMER_GROUP, Keys
-from datasources.master import SiteTrace, StaticMaster
-from datasources.redis_feeds import EntriesNotApplied, IngestWorker, connect
+from datasources.platform.ingest import EntriesNotApplied, IngestWorker, connect
+from datasources.platform.keys import CONSUMER_GROUP, Keys
+from datasources.platform.master import SiteTrace, StaticMaster
+from datasources.waste.reader import WasteReader as Aggregates
 from tests.conftest import wait_until
 from tests.feeds_helpers import publish
 
@@ -344,7 +344,7 @@ def test_deadletters_trimmed_unread_are_counted(redis_client, keys, make_worker)
 
 
 def test_the_worker_reads_its_limits_from_settings(settings, sources):
-    from datasources.redis_feeds import worker_limits
+    from datasources.platform.ingest import worker_limits
 
     tuned = settings.model_copy(update={"max_deliveries": 2, "max_clock_skew_s": 30,
                                         "deadletter_maxlen": 7})

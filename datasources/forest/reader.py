@@ -1,8 +1,8 @@
 """Reading the forest-chief (林长制) aggregates: open cases, the 30-day case log, patrols, fire risk.
 
 ``ForestReader.view()`` returns the whole city in one ``ForestView`` (a district's screen also
-ranks all 16 districts); ``datasources.forest_stats`` turns it into the numbers the screen
-shows, for any scope. The key scheme is in ``datasources.forest_effects``.
+ranks all 16 districts); ``datasources.forest.stats`` turns it into the numbers the screen
+shows, for any scope. The key scheme is in ``datasources.forest.effects``.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 
 import redis
 
-from datasources.feeds import STAGES
-from datasources.forest_effects import case_track
-from datasources.keys import Keys
+from datasources.forest.effects import case_track
+from datasources.forest.feeds import STAGES
+from datasources.platform.keys import Keys
 
 LOG_DAYS = 31  # today and the 30 days before: a rolling 30 days, and the month so far
 

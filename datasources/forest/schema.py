@@ -14,11 +14,10 @@ from dataclasses import dataclass
 from sqlalchemy import Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from datasources.snapshot_schema import ID_LENGTH, Base
+from datasources.platform.schema import ID_LENGTH, Base
 
 CHIEF_LEVELS: tuple[str, ...] = ("city", "district", "town", "village")
 """林长 levels: 市级, 区级, 镇（街道）级, 村（居）级."""
-CHIEF_LEVEL_LABELS = {"city": "市级", "district": "区级", "town": "镇街级", "village": "村居级"}
 TREE_KINDS: tuple[str, ...] = ("ancient", "reserve")
 """古树名木 (registered ancient and famous trees) and 古树后续资源 (reserve trees)."""
 

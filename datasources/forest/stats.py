@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from datasources.feeds import SCENARIOS, STAGES
-from datasources.forest_view import Case, ForestView
+from datasources.forest.feeds import SCENARIOS, STAGES
+from datasources.forest.reader import Case, ForestView
 
 DAY_MS = 86_400_000
 WINDOW_DAYS = 30

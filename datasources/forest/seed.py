@@ -15,15 +15,17 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import h3
 from shapely.geometry import Point, Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.prepared import prep
+from sqlalchemy import select
 
 from dashboard.districts import BY_ADCODE, CITY_ADCODE, DISTRICTS
-from datasources.forest_schema import (
+from datasources.forest.schema import (
     AncientTree,
     DutyGrid,
     ForestChief,
@@ -31,7 +33,9 @@ from datasources.forest_schema import (
     PatrolGrid,
     Ranger,
 )
-from datasources.seed import DEMO_SUFFIX, area_km2, short_name
+from datasources.platform.schema import Meta
+from datasources.platform.seed import DEMO_SUFFIX, SeedPart, area_km2, insert, load_boundaries, short_name
+from datasources.platform.snapshot import SnapshotStore
 
 GRID_RESOLUTION = 7  # H3 cells of about 5.2 km²: about 2,000 patrol grids city-wide
 MIN_GRID_KM2 = 2.0  # smaller clipped pieces (river banks, coast) are not worth a grid
@@ -212,3 +216,29 @@ def forest_objects(boundaries: dict[str, dict[str, Any]], rng_seed: int) -> list
     builder.objects += [ForestCoverage(year=y, percent=p, source_url=u, note=n)
                         for y, p, u, n in FOREST_COVERAGE]
     return builder.objects
+
+
+def seed_forest(store: SnapshotStore, rng_seed: int, today: date, fresh: bool) -> SeedPart | None:
+    """The forest-chief master data, beside districts that are already there; ``None`` when
+    the database has patrol grids already."""
+    if not store.forest.is_empty():
+        return None
+    objects = forest_objects(load_boundaries(), rng_seed)
+    objects.append(Meta(key="seed.forest_trees_source", value=TREES_SOURCE))
+    with store.session() as session:
+        # Published figures (coverage by year) and notes may be there already; keep them.
+        years = set(session.scalars(select(ForestCoverage.year)))
+        notes = set(session.scalars(select(Meta.key)))
+    objects = [o for o in objects
+               if not (isinstance(o, ForestCoverage) and o.year in years)
+               and not (isinstance(o, Meta) and o.key in notes)]
+    insert(store, objects)
+    added: dict[str, int] = {}
+    for obj in objects:
+        added[obj.__tablename__] = added.get(obj.__tablename__, 0) + 1
+    return SeedPart(
+        {"patrol_grids": added["patrol_grids"], "chiefs": added["forest_chiefs"],
+         "rangers": added["rangers"], "trees": added["ancient_trees"]},
+        f"{added['patrol_grids']} patrol grids, {added['forest_chiefs']} forest chiefs, "
+        f"{added['rangers']} rangers and {added['ancient_trees']} register trees (demo)",
+    )

@@ -1,16 +1,19 @@
 """Master data as the ingest worker needs it: is an entity registered, and where does a site lead.
 
 ``MasterLookup`` is the interface; ``StaticMaster`` answers from plain dicts (tests, and a
-worker without a database). The snapshot database implements the same protocol.
+worker without a database); ``SnapshotMasterLookup`` answers from the snapshot database, from
+what each enabled domain's ``master`` function reads (``MasterPart``). ``ENTITY_KINDS`` is the
+registry of entity kinds the feeds name, filled by the domains (``entity_kinds``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-ENTITY_KINDS: tuple[str, ...] = ("station", "camera", "site", "vehicle", "ranger", "patrol_grid")
+ENTITY_KINDS: dict[str, None] = {}
+"""The entity kinds the feeds name (as an ordered set), registered by the domains."""
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,12 @@ class SiteTrace:
 
 class UnknownEntityKind(ValueError):
     """A kind other than those in ``ENTITY_KINDS`` was asked about."""
+
+
+def entity_kinds(*kinds: str) -> tuple[str, ...]:
+    """Register entity kinds a domain's feeds name (and may list as unregistered); returns them."""
+    ENTITY_KINDS.update(dict.fromkeys(kinds))
+    return kinds
 
 
 class MasterLookup(Protocol):
@@ -94,7 +103,57 @@ class StaticMaster:
         return self._sites.get(site)
 
     def is_registered(self, kind: str, ident: str) -> bool:
-        return ident in self._registered[check_kind(kind)]
+        return ident in self._registered.get(check_kind(kind), ())
 
     def grid_district(self, grid: str) -> str | None:
         return self._grid_districts.get(grid)
+
+
+@dataclass(frozen=True)
+class MasterPart:
+    """What one domain contributes to the in-memory master lookup: its registered ids by
+    entity kind, and its lookup tables (``site_trace``: site → ``SiteTrace``,
+    ``grid_district``: patrol grid → adcode)."""
+
+    ids: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    tables: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+
+
+class SnapshotMasterLookup:
+    """``MasterLookup`` over the snapshot database, held in memory.
+
+    The ingest worker asks it about every message, so it is loaded once and answers without
+    touching the database; ``refresh()`` reloads it (the store does so after its own writes).
+    ``parts`` reads each enabled domain's part (``Domain.master``).
+    """
+
+    def __init__(self, parts: Callable[[], Iterable[MasterPart]]):
+        self._parts = parts
+        self._ids: dict[str, frozenset[str]] = {}
+        self._tables: dict[str, Mapping[str, Any]] = {}
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload every id and lookup table from the database."""
+        ids: dict[str, frozenset[str]] = dict.fromkeys(ENTITY_KINDS, frozenset())
+        tables: dict[str, Mapping[str, Any]] = {}
+        for part in self._parts():
+            ids |= part.ids
+            tables |= part.tables
+        # Readers in other threads see either the old or the new state, never a mix.
+        self._ids, self._tables = ids, tables
+
+    def trace_site(self, site: str) -> SiteTrace | None:
+        """The district, vehicle and station behind a collection site; None if unknown."""
+        return self._tables.get("site_trace", {}).get(site)
+
+    def is_registered(self, kind: str, ident: str) -> bool:
+        """Whether the master data knows entity ``ident`` of ``kind`` (station/camera/…).
+
+        Raises ``UnknownEntityKind`` for a kind no domain registered.
+        """
+        return ident in self._ids.get(check_kind(kind), ())
+
+    def grid_district(self, grid: str) -> str | None:
+        """The district (adcode) of a patrol grid (巡护网格); None if unknown."""
+        return self._tables.get("grid_district", {}).get(grid)

@@ -36,10 +36,10 @@ from sqlalchemy import ForeignKey, Integer, String, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dashboard.districts import BY_ADCODE, CITY_ADCODE
-from datasources.snapshot_schema import Base
+from datasources.platform.schema import Base
 
 if TYPE_CHECKING:
-    from datasources.snapshot import SnapshotStore
+    from datasources.platform.snapshot import SnapshotStore
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 _PART = re.compile(r"^([1-9])x([1-9]):([1-9]\d?)$")

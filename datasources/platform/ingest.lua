@@ -1,4 +1,4 @@
--- Applies one batch of feed entries atomically (datasources/redis_feeds.py builds the batch).
+-- Applies one batch of feed entries atomically (datasources/platform/ingest.py builds the batch).
 --
 -- For each entry, XACK first; only when XACK returns 1 (the entry was still pending for this
 -- group, so no other consumer has handled it) are its effects applied: a bad entry is

@@ -34,9 +34,10 @@ import json
 from functools import lru_cache
 
 from dashboard.districts import CITY_ADCODE
-from datasources.aggregates import Effects, Track, effects_of, entity_state
-from datasources.feeds import STAGES, FireRisk, Incident, Patrol
-from datasources.keys import Keys
+from datasources.forest.feeds import STAGES, FireRisk, Incident, Patrol
+from datasources.platform.effects import Effects, Track, effects_of, entity_state
+from datasources.platform.keys import Keys
+from datasources.platform.master import entity_kinds
 
 DAY_S = 86_400
 LOG_TTL_S = 40 * DAY_S  # the screen looks back 30 days (and to the 1st of the month)
@@ -74,6 +75,8 @@ def case_track(keys: Keys) -> Track:
                  retain_ms=CLOSED_RETAIN_MS, stages=STAGES, open_kept=OPEN_CASES_KEPT)
 
 
+ENTITY_KINDS = entity_kinds("ranger", "patrol_grid")
+"""What the forest feeds name: rangers (护林员) and patrol grids (巡护网格)."""
 entity_state("ranger", *RANGER_LATEST.values(), "ranger_seen", "ranger_where")
 
 

@@ -1,4 +1,4 @@
-"""Validation of live-feed messages: one pydantic model per feed, and ``parse_event``.
+"""Validation of live-feed messages: what every feed model shares, and ``parse_event``.
 
 A message arrives as the flat field → string dict that ``XREADGROUP`` returns. Every feed
 shares ``ts`` (ISO-8601 with offset, or epoch milliseconds; missing → the stream entry ID's
@@ -6,17 +6,19 @@ time) and an optional upstream ``event_id``. A message that does not validate ra
 ``FeedValidationError`` whose ``reason`` tells a person what to fix, e.g.
 ``tonnes: must be > 0 and ≤ 50, got '-3'``.
 
-Adding a feed is one model here, registered with ``@feed("park.gate")``, built from the
-reusable field types below (plus its aggregate effects in ``datasources.aggregates``).
+This module holds what every feed shares: the ``FeedEvent`` base, the reusable field types
+and validators, the registry ``FEEDS`` and the time and size checks. A domain package defines
+its feeds in its own ``feeds`` module, each a model registered with ``@feed("park.gate")``
+(and its effects in the domain's ``effects`` module, ``datasources.platform.effects``).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any, ClassVar, Literal, get_args
+from typing import Annotated, Any, ClassVar, get_args
 
 from pydantic import (
     BaseModel,
@@ -32,18 +34,7 @@ from pydantic_core import PydanticCustomError
 from dashboard.districts import resolve_district
 
 FEEDS: dict[str, type[FeedEvent]] = {}
-
-WasteCategory = Literal["wet", "dry", "recyclable", "hazardous"]
-WASTE_CATEGORIES: tuple[str, ...] = get_args(WasteCategory)
-Verdict = Literal["qualified", "unqualified"]
-VERDICTS: tuple[str, ...] = get_args(Verdict)
-PatrolKind = Literal["start", "checkpoint", "finish"]
-PATROL_KINDS: tuple[str, ...] = get_args(PatrolKind)
-Scenario = Literal["deforestation", "neglect", "fire", "wildlife", "ancient_tree"]
-SCENARIOS: tuple[str, ...] = get_args(Scenario)
-Stage = Literal["reported", "verified", "disposed", "assessed"]
-STAGES: tuple[str, ...] = get_args(Stage)
-"""The forest-case loop (上报 → 核实 → 处置 → 考核), in order; a case moves one step at a time."""
+"""Every feed model defined so far (by the domain packages imported), by feed name."""
 
 # Shanghai's land and islands, with a margin: a position outside is a unit or axis mix-up.
 SHANGHAI_LAT = (30.6, 31.95)
@@ -267,66 +258,6 @@ def feed(name: str) -> Callable[[type[FeedEvent]], type[FeedEvent]]:
     return register
 
 
-@feed("waste.weighing")
-class Weighing(FeedEvent):
-    """车载称重: one garbage truck's load weighed at a transfer station."""
-
-    district: DistrictCode
-    station: Identifier
-    vehicle: Identifier
-    category: Annotated[WasteCategory, PlainValidator(one_of(WasteCategory))]
-    tonnes: Annotated[float, PlainValidator(number_in(0, 50, above_low=True))]
-
-
-@feed("waste.quality")
-class QualityVerdict(FeedEvent):
-    """湿垃圾品质识别: a camera's verdict on one wet-garbage load at a collection site."""
-
-    district: DistrictCode
-    camera: Identifier
-    site: Identifier
-    verdict: Annotated[Verdict, PlainValidator(one_of(Verdict))]
-    issue: OptionalText = None
-    confidence: Annotated[float, PlainValidator(number_in(0, 1))]
-
-
-@feed("forest.patrol")
-class Patrol(FeedEvent):
-    """巡护: a ranger (护林员) starts, checks in on, or finishes a patrol in a patrol grid (巡护网格)."""
-
-    ranger: Identifier
-    grid: Identifier
-    kind: Annotated[PatrolKind, PlainValidator(one_of(PatrolKind))]
-    lat: Latitude
-    lon: Longitude
-
-
-@feed("forest.incident")
-class Incident(FeedEvent):
-    """林长制案件: one step of a case through the loop 上报 reported → 核实 verified → 处置 disposed
-    → 考核 assessed, in one of the five scenarios (毁林占绿, 林地失管失养, 森林火险, 野生动物保护, 古树名木).
-
-    Whether the step follows the case's previous one is checked where the case's state lives,
-    atomically with the ingest (``datasources/ingest.lua``), not here.
-    """
-
-    incident: Identifier
-    scenario: Annotated[Scenario, PlainValidator(one_of(Scenario))]
-    stage: Annotated[Stage, PlainValidator(one_of(Stage))]
-    grid: Identifier
-    lat: Latitude
-    lon: Longitude
-    note: OptionalText = None
-
-
-@feed("forest.fire_risk")
-class FireRisk(FeedEvent):
-    """森林火险等级: a district's current fire-danger rating, 1 (低) to 5 (极高)."""
-
-    district: DistrictCode
-    level: Annotated[int, PlainValidator(integer_in(1, 5))]
-
-
 def _reason(error: ValidationError) -> str:
     missing, problems = [], []
     for problem in error.errors(include_url=False):
@@ -340,11 +271,16 @@ def _reason(error: ValidationError) -> str:
     return "; ".join(problems)
 
 
-def parse_event(feed: str, fields: dict[str, str], entry_id: str) -> FeedEvent:
-    """Validate one stream entry of ``feed``; raise ``FeedValidationError`` if it can't count."""
-    model = FEEDS.get(feed)
+def parse_event(feed: str, fields: dict[str, str], entry_id: str,
+                models: Mapping[str, type[FeedEvent]] | None = None) -> FeedEvent:
+    """Validate one stream entry of ``feed``; raise ``FeedValidationError`` if it can't count.
+
+    ``models`` are the feeds that may be named (default: every registered feed).
+    """
+    models = FEEDS if models is None else models
+    model = models.get(feed)
     if model is None:
-        raise FeedValidationError(f"unknown feed {feed!r} (known: {', '.join(sorted(FEEDS))})")
+        raise FeedValidationError(f"unknown feed {feed!r} (known: {', '.join(sorted(models))})")
     try:
         return model.model_validate(fields, context={"entry_id": entry_id})
     except ValidationError as error:

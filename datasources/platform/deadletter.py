@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass
 
 import redis
 
-from datasources.feeds import MESSAGE_FIELDS_MAX
-from datasources.keys import Keys
+from datasources.platform.feeds import MESSAGE_FIELDS_MAX
+from datasources.platform.keys import Keys
 
 DEADLETTER_MAXLEN = 100_000
 REASON_MAX = 1000

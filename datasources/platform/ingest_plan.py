@@ -1,8 +1,8 @@
 """One batch of feed entries turned into the ingest script's input.
 
-``BatchPlan`` implements ``datasources.aggregates.Effects``: each valid event's effect function
-records into it what the event changes, and ``datasources/ingest.lua`` applies the whole
-batch atomically (``datasources.redis_feeds`` runs it).
+``BatchPlan`` implements ``datasources.platform.effects.Effects``: each valid event's effect function
+records into it what the event changes, and ``datasources/platform/ingest.lua`` applies the whole
+batch atomically (``datasources.platform.ingest`` runs it).
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import json
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from datasources.aggregates import DAY_TTL_S, ENTITY_STATE, EffectFunction, Track
-from datasources.deadletter import REASON_MAX, original_fields
-from datasources.feeds import FeedEvent
-from datasources.keys import Keys
-from datasources.master import MasterLookup, check_kind
+from datasources.platform.deadletter import REASON_MAX, original_fields
+from datasources.platform.effects import DAY_TTL_S, ENTITY_STATE, EffectFunction, Track
+from datasources.platform.feeds import FeedEvent
+from datasources.platform.keys import Keys
+from datasources.platform.master import MasterLookup, check_kind
 
 
 class Delivery(NamedTuple):
@@ -34,7 +34,7 @@ class Delivery(NamedTuple):
 class BatchPlan:
     """One batch turned into the ingest script's KEYS and payload.
 
-    Implements ``datasources.aggregates.Effects``: each feed's effect function records into
+    Implements ``datasources.platform.effects.Effects``: each feed's effect function records into
     it. Keys and operations are interned, so an entry carries only small indexes and values.
     """
 
