@@ -1,4 +1,7 @@
-"""Colours, canvas sizes and refresh budgets: the one place each of them is set.
+"""Colours, canvas sizes and refresh timings: the one place each of them is set.
+
+The push budget of a tile kind (the least time between two pushes of one tile) is set with the
+kind, in its module under ``layouts/kinds/``.
 
 ``assets/theme.css`` carries the same palette as CSS variables for the stylesheet side.
 """
@@ -10,14 +13,10 @@ CANVAS_4K = (3840, 2160)
 HEADER_PX = 72  # the screen header's height on the design canvas
 GAP_PX = 12
 
-BACKGROUND = "#061423"
-PANEL = "#0b2136"
 TEXT = "#d8ecff"
 MUTED = "#7f9bb8"
 ACCENT = "#35d0ff"
-GOOD = "#3ddc97"
 WARN = "#ffc145"
-BAD = "#ff5d5d"
 GRID_LINE = "rgba(127,155,184,0.18)"
 FONT = '"Noto Sans CJK SC", "Noto Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 
@@ -45,11 +44,6 @@ SCENARIO_COLOURS = {
 }
 PATROL_COLOUR = "#35d0ff"  # patrol grids visited today
 
-# Refresh budgets: the least time between two pushes of one tile, by tile kind. Numbers go out
-# at once; a chart, map or list redrawn ten times a second only costs a wall's browsers CPU.
-MIN_PUSH_INTERVAL_S = {"counters": 0.0, "gauge": 0.0, "kpis": 0.0, "ranking": 0.5, "ticker": 0.5,
-                       "funnel": 0.5, "statgrid": 0.5, "panels": 0.5, "timeseries": 1.0,
-                       "map": 1.0, "cellmap": 1.0}
 # Freshness by feed: (live while newer than, delayed until) seconds since its last event.
 # Feeds not named here use the settings' live_after_s / stale_after_s (2 and 10 minutes). Case
 # steps come a few times an hour, fire ratings every 10 minutes, patrols rest at night.

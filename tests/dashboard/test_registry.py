@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from dashboard.registry import UnknownScreen, get_screen, screens
-from layouts.tiles import KINDS
+from layouts.kinds import KINDS
 
 
 def test_the_contract_screens_are_registered():
