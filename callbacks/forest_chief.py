@@ -10,40 +10,40 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from callbacks.forest_map import ForestMaster, load_master, map_tile
+from callbacks.forest_map import ForestMaster, load_master, map_tile, register_forest_map
 from dashboard import theme
 from dashboard.districts import BY_ADCODE, DISTRICTS
 from dashboard.sources import Sources
-from datasources import forest_stats as fs
-from datasources.feeds import STAGES
-from datasources.forest_view import ForestView
+from datasources.forest import stats as fs
+from datasources.forest.feeds import STAGES
+from datasources.forest.reader import ForestView
 from layouts.forest_chief import (
+    CASE,
+    COVERAGE_YEAR,
     FIRE,
     INCIDENT,
+    LEVEL,
     LEVEL_LABELS,
+    OVERDUE_LABELS,
+    OVERDUE_LINE,
     PATROL,
+    PATROL_LINE,
     SCENARIO_LABELS,
+    SCOPE_CHIEF,
     SLUG,
     STAGE_LABELS,
     WAITING_LABELS,
+    WITHIN_DAYS,
+    WITHIN_HOURS,
+    YEAR,
 )
-from layouts.tile_data import (
-    Funnel,
-    FunnelStage,
-    GridRow,
-    Kpi,
-    Kpis,
-    Panel,
-    Panels,
-    Ranking,
-    RankRow,
-    Stat,
-    StatGrid,
-    Ticker,
-    TickerRow,
-    TileData,
-)
-from layouts.tiles import percent
+from layouts.kinds import Stat, TileData, percent, text
+from layouts.kinds.funnel import Funnel, FunnelStage
+from layouts.kinds.kpis import Kpi, Kpis
+from layouts.kinds.panels import Panel, Panels
+from layouts.kinds.ranking import Ranking, RankRow
+from layouts.kinds.statgrid import GridRow, StatGrid
+from layouts.kinds.ticker import Ticker, TickerRow
 
 __all__ = ["SLUG", "payload"]
 
@@ -131,10 +131,10 @@ def _resources(scope: _Scope) -> Kpis:
     levels = [lv for d, lv in scope.view.fire.items() if scope.district in (None, d)]
     level = max(levels) if levels else None
     return Kpis((
-        Kpi(Stat("forest.coverage", f"森林覆盖率·{latest.year}" if latest else "森林覆盖率",
+        Kpi(Stat("forest.coverage", text(COVERAGE_YEAR, year=latest.year) if latest else "森林覆盖率",
                  latest.percent if latest else None, f"{latest.percent:.2f}" if latest else "—",
                  "%"),
-            (Stat("forest.coverage.previous", f"{previous.year}年", previous.percent,
+            (Stat("forest.coverage.previous", text(YEAR, year=previous.year), previous.percent,
                   f"{previous.percent:.1f}", "%"),) if previous else ()),
         Kpi(_count("forest.trees.ancient", "古树名木", trees.get("ancient", 0), "株"),
             (_count("forest.trees.reserve", "后续资源", trees.get("reserve", 0), "株"),)),
@@ -145,15 +145,11 @@ def _resources(scope: _Scope) -> Kpis:
 
 
 def _funnel(scope: _Scope) -> Funnel:
-    limits = {"reported": "时限24小时", "verified": "时限7天", "disposed": "时限30天",
+    deadlines = scope.deadlines
+    limits = {"reported": text(WITHIN_HOURS, hours=deadlines["reported"] / 3_600_000),
+              "verified": text(WITHIN_DAYS, days=deadlines["verified"] / 86_400_000),
+              "disposed": text(WITHIN_DAYS, days=deadlines["disposed"] / 86_400_000),
               "assessed": "全程"}
-    settings_limits = scope.deadlines
-    if settings_limits.get("reported") != 24 * 3_600_000:
-        limits["reported"] = f"时限{settings_limits['reported'] / 3_600_000:g}小时"
-    if settings_limits.get("verified") != 7 * 86_400_000:
-        limits["verified"] = f"时限{settings_limits['verified'] / 86_400_000:g}天"
-    if settings_limits.get("disposed") != 30 * 86_400_000:
-        limits["disposed"] = f"时限{settings_limits['disposed'] / 86_400_000:g}天"
     stages = []
     for row in scope.funnel:
         key = f"forest.funnel.{row.stage}"
@@ -216,18 +212,20 @@ def _ticker(sources: Sources, scope: _Scope) -> Ticker:
         feed, what = event.get("feed"), event.get("what", "")
         subject = event.get("subject", "")
         if feed == "incident":
-            text = f"{event.get('subject')} {SCENARIO_LABELS.get(event.get('scenario'), '')}"
+            line = text(CASE, case=event.get("subject"),
+                        scenario=text(SCENARIO_LABELS.get(event.get("scenario"), "")))
             status = STAGE_LABELS.get(what, what)
             title = event.get("note") or ""
         elif feed == "patrol":
             if own is not None and subject not in own:
                 subject = ""
-            text = f"{names.get(subject, subject) or '未登记护林员'} · {event.get('grid')}"
+            line = text(PATROL_LINE, ranger=names.get(subject, subject) or text("未登记护林员"),
+                        grid=event.get("grid"))
             status, title = ("开始巡护" if what == "start" else "结束巡护"), ""
         else:
-            text, status, title = "森林火险等级", f"{what}级", ""
+            line, status, title = "森林火险等级", text(LEVEL, level=what), ""
         rows.append(TickerRow(key=f"{event['ts_ms']}-{subject or len(rows)}-{what}",
-                              cells=(when, place, text, status), title=title))
+                              cells=(when, place, line, status), title=title))
         if len(rows) >= TICKER_ROWS:
             break
     return Ticker(tuple(rows), header=("时间", "区", "事件", "状态"), empty_text="暂无数据")
@@ -243,13 +241,15 @@ def _lists(scope: _Scope) -> Panels:
                      key=lambda c: c.since_ms)
     now, limits = scope.view.now_ms, scope.deadlines
     negative = tuple(
-        f"{c.incident} {SCENARIO_LABELS.get(c.scenario, c.scenario)} {WAITING_LABELS[c.stage]}"
-        f"超期{(now - c.since_ms - limits[c.stage]) / 86_400_000:.1f}天"
+        text(OVERDUE_LINE, case=c.incident,
+             scenario=text(SCENARIO_LABELS.get(c.scenario, c.scenario)),
+             overdue=text(OVERDUE_LABELS[c.stage]),
+             days=(now - c.since_ms - limits[c.stage]) / 86_400_000)
         for c in overdue[:OVERDUE_LINES])
     pending = sum(rows[s].current for s in STAGES[:-1])
     month = sum(r.this_month for r in fs.scenarios(scope.local, None, m.tz))
     return Panels(
-        heading=f"林长：{chief}" if chief else "",
+        heading=text(SCOPE_CHIEF, chief=chief) if chief else "",
         panels=(
             Panel("resources", "资源清单", (
                 _count("forest.lists.resources.grids", "巡护网格", scope.grid_total, "个"),
@@ -294,3 +294,8 @@ def payload(sources: Sources, district: str | None) -> dict[str, TileData]:
         "ranking": TileData(_ranking(scope), incident_at),
         "ticker": TileData(_ticker(sources, scope), patrol_at),
     }
+
+
+def register(app, sources: Sources) -> None:
+    """This screen's own interaction: a click on a patrol grid fills the info panel."""
+    register_forest_map(app, sources)

@@ -15,14 +15,16 @@ from zoneinfo import ZoneInfo
 
 from dash import Input, Output, html
 
-from dashboard import access, ids, theme
+from dashboard import ids, theme
 from dashboard.districts import BY_ADCODE
+from dashboard.grants import current
 from dashboard.sources import Sources
-from datasources import forest_stats as fs
-from datasources.forest_schema import ChiefRow, CoverageRow, PatrolGridRow, RangerRow
-from datasources.forest_view import ForestView
-from layouts.forest_chief import LEVEL_LABELS, SCENARIO_LABELS, SLUG, WAITING_LABELS
-from layouts.tile_data import CellMap, GeoLayer
+from datasources.forest import stats as fs
+from datasources.forest.reader import ForestView
+from datasources.forest.schema import ChiefRow, CoverageRow, PatrolGridRow, RangerRow
+from layouts.forest_chief import FIRE_LEVEL, LEVEL_LABELS, SCENARIO_LABELS, SLUG, WAITING_LABELS
+from layouts.kinds import text
+from layouts.kinds.cellmap import CellMap, GeoLayer
 
 MAP_TILE = "map"
 CELLS = ids.part(SLUG, MAP_TILE, "cells")
@@ -139,7 +141,7 @@ def map_tile(sources: Sources, view: ForestView, master: ForestMaster, district:
         levels={d: view.fire.get(d) for d in BY_ADCODE if district in (None, d)},
         values={g: n for g, n in view.visits.items() if g in scope_grids},
         selected=district,
-        legend=tuple((f"火险{n}级", colour) for n, colour in
+        legend=tuple((text(FIRE_LEVEL, level=n), colour) for n, colour in
                      enumerate(theme.FIRE_LEVEL_COLOURS, start=1)),
         marker_legend=tuple((label, theme.SCENARIO_COLOURS[s]) for s, label in SCENARIO_LABELS.items()),
         cell_legend=("今日已巡网格", theme.PATROL_COLOUR),
@@ -198,7 +200,7 @@ def register_forest_map(app, sources: Sources) -> None:
             return [html.P(HINT, className="gw-note")]
         # The grid's district decides, not the page's: a click can be forged for any grid id.
         grid = load_master(sources).grids.get(str(grid_id))
-        if not access.current().allows(SLUG, grid.district if grid else None):
+        if not current().allows(SLUG, grid.district if grid else None):
             return [html.P("该网格不在授权范围内 (this grid is outside your grant)",
                            className="gw-note", **{"data-refused": "1"})]
         return grid_info(sources, str(grid_id))

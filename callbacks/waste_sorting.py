@@ -8,23 +8,24 @@ from datetime import datetime
 from dashboard import theme
 from dashboard.districts import BY_ADCODE, DISTRICTS
 from dashboard.sources import Sources
-from datasources.aggregates import WasteView
-from layouts.tile_data import (
-    Counter,
-    Counters,
-    DistrictMap,
-    Gauge,
-    Ranking,
-    RankRow,
-    Series,
-    Stat,
-    Ticker,
-    TickerRow,
-    TileData,
-    Timeseries,
+from datasources.waste.reader import WasteView
+from layouts.kinds import Stat, TileData, percent, text
+from layouts.kinds.counters import Counter, Counters
+from layouts.kinds.gauge import Gauge
+from layouts.kinds.map import DistrictMap
+from layouts.kinds.ranking import Ranking, RankRow
+from layouts.kinds.ticker import Ticker, TickerRow
+from layouts.kinds.timeseries import Series, Timeseries
+from layouts.waste_sorting import (
+    CAMERA_NOTE,
+    CATEGORIES,
+    CATEGORY_LABELS,
+    HOUR,
+    QUALITY,
+    ROUTE,
+    SLUG,
+    WEIGHING,
 )
-from layouts.tiles import percent
-from layouts.waste_sorting import CATEGORIES, CATEGORY_LABELS, QUALITY, SLUG, WEIGHING
 
 __all__ = ["SLUG", "payload"]
 
@@ -90,7 +91,7 @@ def _hourly(sources: Sources, view: WasteView) -> Timeseries:
     today = tuple(round(v, 1) if h < elapsed else None for h, v in enumerate(view.hourly))
     this_hour = view.hourly[now.hour] if elapsed < 24 else None
     return Timeseries(
-        x=tuple(f"{h:02d}时" for h in range(24)),
+        x=tuple(text(HOUR, hour=h) for h in range(24)),
         series=(
             Series("今日", today, "bar", theme.ACCENT),
             Series("昨日", tuple(round(v, 1) for v in view.hourly_yesterday), "line", theme.WARN),
@@ -173,13 +174,14 @@ def _unqualified(sources: Sources, view: WasteView, district: str | None) -> Tic
         site_id, vehicle_id, station_id, camera = (
             shown("site", load.site), shown("vehicle", load.vehicle),
             shown("station", load.station), shown("camera", load.camera))
-        site = names.get(site_id, site_id) if site_id else "未登记收集点"
-        vehicle = names.get(vehicle_id, vehicle_id) if vehicle_id else "未登记车辆"
-        station = names.get(station_id, station_id) if station_id else "未登记中转站"
+        site = names.get(site_id, site_id) if site_id else text("未登记收集点")
+        vehicle = names.get(vehicle_id, vehicle_id) if vehicle_id else text("未登记车辆")
+        station = names.get(station_id, station_id) if station_id else text("未登记中转站")
         rows.append(TickerRow(
             key=f"{load.ts_ms}-{camera}" if camera else f"{load.ts_ms}-{n}",
-            cells=(when, place, f"{site} → {vehicle} → {station}", load.issue or "品质不合格"),
-            title=f"探头 {camera or '—'}，置信度 {load.confidence:.2f}",
+            cells=(when, place, text(ROUTE, site=site, vehicle=vehicle, station=station),
+                   load.issue or "品质不合格"),
+            title=text(CAMERA_NOTE, camera=camera or "—", confidence=load.confidence),
         ))
     return Ticker(tuple(rows), header=("时间", "区", "收集点 → 车辆 → 中转站", "问题"),
                   empty_text="今日暂无不合格记录")

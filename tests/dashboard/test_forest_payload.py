@@ -8,6 +8,7 @@ from dash.development.base_component import Component
 
 from callbacks.forest_chief import payload
 from callbacks.forest_map import grid_info
+from dashboard.i18n import plain
 from dashboard.query import parse_query
 from dashboard.registry import get_screen
 from layouts.shell import build_screen
@@ -94,7 +95,7 @@ def test_fed_screen_counts_each_event(sources, fed):
     assert tiles["map"].content.levels["310115"] == 3
     score = {r.key: r.value for r in tiles["ranking"].content.rows}
     assert score["310115"] is not None and score["310101"] is None
-    assert tiles["ticker"].content.rows[0].cells[2].startswith("AJ-T-1")
+    assert plain(tiles["ticker"].content.rows[0].cells[2]).startswith("AJ-T-1")
 
 
 def test_district_scope_shows_only_that_district(sources, fed):

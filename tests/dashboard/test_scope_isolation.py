@@ -16,7 +16,8 @@ import json
 import pytest
 from plotly.io.json import to_json_plotly
 
-from callbacks import PAYLOADS
+from dashboard.discovery import payload_builders
+from dashboard.i18n import plain
 from dashboard.payloads import PayloadCache
 from dashboard.query import parse_query
 from dashboard.registry import get_screen
@@ -29,11 +30,11 @@ SCOPE, OTHER = "310115", "310101"
 
 def serialised(sources, slug: str, district: str | None) -> str:
     """Everything a viewer of ``slug`` in ``district``'s scope can be sent, as one text."""
-    tiles = PAYLOADS[slug](sources, district)
+    tiles = payload_builders()[slug](sources, district)
     data = {key: dataclasses.asdict(tile) for key, tile in tiles.items()}
     page = build_screen(get_screen(slug), tiles, 1,
                         parse_query(f"district={district}" if district else ""))
-    wire = PayloadCache(sources, PAYLOADS).get(slug, district).wire_updates("zh")
+    wire = PayloadCache(sources, payload_builders()).get(slug, district).wire_updates("zh")
     pushed = [value for props in wire.values() for _, value in props.values()]
     return "\n".join(json.dumps(part, ensure_ascii=False, default=str) for part in
                      (data, json.loads(to_json_plotly(page)), pushed))
@@ -157,8 +158,8 @@ def test_forest_district_scope_carries_no_other_district_entity(sources, forest_
     text = serialised(sources, "forest-chief", SCOPE)
     assert leaked(text, other.all | unknown.all | {"PG-UNREG"}) == []
     assert leaked(text, mine.all) == sorted(mine.all)
-    tiles = PAYLOADS["forest-chief"](sources, SCOPE)
-    unnamed = [r for r in tiles["ticker"].content.rows if r.cells[2].startswith("未登记护林员 · ")]
+    tiles = payload_builders()["forest-chief"](sources, SCOPE)
+    unnamed = [r for r in tiles["ticker"].content.rows if plain(r.cells[2]).startswith("未登记护林员 · ")]
     assert len(unnamed) == 2, "patrols in the scope's grids stay listed, their rangers unnamed"
     assert tiles["map"].content.levels == {SCOPE: None}
 
@@ -169,4 +170,4 @@ def test_forest_city_scope_carries_both_districts(sources, forest_fed):
     shown = mine.all | other.names | {f"AJ-ISO-{OTHER}", f"备注-{OTHER}"} | unknown.all
     assert leaked(text, shown) == sorted(shown)
     assert "未登记护林员" not in text
-    assert PAYLOADS["forest-chief"](sources, None)["map"].content.levels[OTHER] == 5
+    assert payload_builders()["forest-chief"](sources, None)["map"].content.levels[OTHER] == 5

@@ -6,6 +6,7 @@ import pytest
 from dash.development.base_component import Component
 
 from callbacks.waste_sorting import payload
+from dashboard.i18n import plain
 from dashboard.query import parse_query
 from dashboard.registry import get_screen
 from layouts.shell import build_screen
@@ -70,7 +71,7 @@ def test_city_scope_counts_every_event_once(sources, fed):
 def test_unqualified_load_is_traced_to_vehicle_and_station(sources, fed):
     rows = payload(sources, None)["unqualified"].content.rows
     assert len(rows) == 1
-    when, district, trace, issue = rows[0].cells
+    when, district, trace, issue = (plain(cell) for cell in rows[0].cells)
     assert district == "浦东新区" and issue == "混有塑料袋"
     assert fed.name in trace
     assert "未登记" not in trace, "a registered site must trace to its vehicle and station"
