@@ -53,10 +53,12 @@ run: $(if $(wildcard $(TEST_STAMP)),$(TEST_STAMP),$(RUN_STAMP))
 
 test: $(TEST_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: $(TEST_STAMP)
 	$(BIN)/python bench/run.py

@@ -42,8 +42,8 @@ from stack import (
     web_process,
 )
 
-from callbacks import PAYLOADS
 from dashboard import ids
+from dashboard.discovery import payload_builders
 from dashboard.payloads import PayloadCache
 from dashboard.registry import get_screen, screens
 
@@ -84,7 +84,7 @@ class Run:
         self.run_id = f"gwbench-{uuid.uuid4().hex[:8]}"
         self.published = 0
         self.total = None
-        self.cache = PayloadCache(sources, PAYLOADS)
+        self.cache = PayloadCache(sources, payload_builders())
 
     def current_total(self) -> float:
         """The metric's value as the aggregates have it now."""

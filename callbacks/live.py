@@ -16,19 +16,24 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import TYPE_CHECKING
 
-import orjson
 from dash import ctx
 from dash.exceptions import PreventUpdate
 
-from dashboard import access, ids, theme
+from dashboard import ids, theme
 from dashboard.build import BUILD_ID
-from dashboard.grants import Refused
-from dashboard.hub import LiveHub
-from dashboard.metrics import WebMetrics
-from dashboard.payloads import PayloadCache
+from dashboard.dash_compat import push_frame
+from dashboard.grants import Refused, current
 from dashboard.query import BadQuery, ScreenQuery, parse_query
 from dashboard.registry import UnknownScreen, get_screen
+from layouts.kinds import get_kind
+
+if TYPE_CHECKING:  # the web layer passes these in (callbacks sit below it)
+    from dashboard.access import Gatekeeper
+    from dashboard.hub import LiveHub
+    from dashboard.metrics import WebMetrics
+    from dashboard.payloads import PayloadCache
 
 log = logging.getLogger(__name__)
 
@@ -73,10 +78,10 @@ async def _mounted_screen(ws) -> tuple[str | None, dict | None]:
 
 
 def register_live(app, cache: PayloadCache, hub: LiveHub, metrics: WebMetrics,
-                  gate: access.Gatekeeper) -> None:
+                  gate: Gatekeeper) -> None:
     """Register the persistent live callback on ``app``.
 
-    What it streams is bounded by the socket's own grant (``access.current()``, resolved from
+    What it streams is bounded by the socket's own grant (``current()``, resolved from
     the upgrade request), never by what the page answers: the page's path and district only
     choose among what that grant allows, and an embed page's token can narrow it further.
     """
@@ -95,7 +100,7 @@ def register_live(app, cache: PayloadCache, hub: LiveHub, metrics: WebMetrics,
             query = parse_query(await _ask(ws, ids.LOCATION, "search") or "")
         except (UnknownScreen, BadQuery):
             raise PreventUpdate from None
-        seen = access.current()
+        seen = current()
         district = query.district_code
         if not gate.permits(seen, screen.slug, district):
             log.info("live push refused for %s in %s: outside %s's grant", screen.slug,
@@ -126,7 +131,7 @@ def register_live(app, cache: PayloadCache, hub: LiveHub, metrics: WebMetrics,
     return None
 
 
-def _embed_grant(gate: access.Gatekeeper, slug: str, query: ScreenQuery):
+def _embed_grant(gate: Gatekeeper, slug: str, query: ScreenQuery):
     """An embed page is streamed to only within its token's rights too, checked before anything
     is sent: a missing, tampered, expired, revoked or out-of-scope token gets no data at all."""
     try:
@@ -143,38 +148,14 @@ async def _until_expiry(ws, streaming, until: float) -> None:
     try:
         await asyncio.wait_for(streaming, timeout=max(0.0, until - time.time()))
     except TimeoutError:
-        _push(ws, {ids.ROOT: {"data-token": "expired"}})
-
-
-def _push(ws, updates: dict[str, dict]) -> None:
-    """Send ``{component id: {prop: value}}`` to the page in one frame.
-
-    Dash (4.4) has no public call that queues several components' props as one message, so
-    this writes the batch frame its sender would write onto the connection's outbound queue.
-    Should a later Dash rename those attributes, the public per-prop call keeps pushes
-    working, only slower; ``tests/dashboard/test_live_push.py`` notices.
-    """
-    outbound = getattr(ws, "_outbound_queue", None)
-    renderer = getattr(ws, "_renderer_id", None)
-    if outbound is None or renderer is None:
-        for component_id, props in updates.items():
-            for prop, value in props.items():
-                ws.set_prop_sync(component_id, prop, value)
-        return
-    if ws.is_shutdown:
-        return
-    frame = orjson.dumps([
-        {"type": "set_props", "rendererId": renderer,
-         "payload": {"componentId": component_id, "props": props}}
-        for component_id, props in updates.items()])
-    outbound.sync_q.put_nowait(frame.decode())
+        push_frame(ws, {ids.ROOT: {"data-token": "expired"}})
 
 
 async def _stream(ws, screen, district, lang, sent, cache, hub, metrics, allowed) -> None:
     """Push changed tiles until the page closes or ``allowed()`` turns false (a revoked grant),
     each tile about as often as its kind's budget allows."""
     loop = asyncio.get_running_loop()
-    budgets = {t.key: theme.MIN_PUSH_INTERVAL_S.get(t.kind, 0.0) for t in screen.tiles}
+    budgets = {t.key: get_kind(t.kind).push_budget_s for t in screen.tiles}
     last_push: dict[str, float] = {}
     on_page: dict[tuple[str, str], str] = {}  # digest of every prop value the page shows
     last_beat, last_root = -1e9, None
@@ -189,12 +170,13 @@ async def _stream(ws, screen, district, lang, sent, cache, hub, metrics, allowed
             last_check = loop.time()
             if not allowed():
                 log.info("live push for %s stopped: its grant was revoked", screen.slug)
-                _push(ws, {ids.ROOT: {"data-token": "expired"}})
+                push_frame(ws, {ids.ROOT: {"data-token": "expired"}})
                 return
         next_due = None
         bundle: dict[str, dict] = {}
         pushed_tiles = 0
         version = hub.version
+        woken_at = hub.version_of(screen.feeds)  # this screen sleeps until its feeds move on
         if hub.source_ok:
             try:
                 payload = await cache.aget(screen.slug, district, version)
@@ -225,8 +207,9 @@ async def _stream(ws, screen, district, lang, sent, cache, hub, metrics, allowed
                     sent[tile] = digest
                     last_push[tile] = now
                     pushed_tiles += 1
-                if seen != payload.version and hub.last_change_ms:
-                    metrics.push_latency.observe(max(0, hub.now_ms() - hub.last_change_ms) / 1000)
+                changed_ms = hub.last_change_ms_of(screen.feeds)
+                if seen != payload.version and changed_ms:
+                    metrics.push_latency.observe(max(0, hub.now_ms() - changed_ms) / 1000)
                 seen = payload.version
         root = {"data-source": "ok" if hub.source_ok else "down", "data-version": str(seen),
                 "data-build": BUILD_ID}
@@ -234,11 +217,14 @@ async def _stream(ws, screen, district, lang, sent, cache, hub, metrics, allowed
             # The heartbeat, and of the rest only what changed since the last one.
             changed = {k: v for k, v in root.items() if (last_root or {}).get(k) != v}
             bundle[ids.ROOT] = {"data-heartbeat": str(hub.now_ms()), **changed}
-            _push(ws, bundle)
+            push_frame(ws, bundle)
             pushes.inc()
             if pushed_tiles:
                 updates.inc(pushed_tiles)
             last_beat, last_root = loop.time(), root
         timeout = theme.HEARTBEAT_S if next_due is None else max(0.0, next_due - loop.time())
         # While Redis is down, wake on the hub's next state change or the heartbeat only.
-        await hub.wait(seen if hub.source_ok else hub.version, min(timeout, theme.HEARTBEAT_S))
+        if hub.source_ok:
+            await hub.wait(woken_at, min(timeout, theme.HEARTBEAT_S), screen.feeds)
+        else:
+            await hub.wait(hub.version, min(timeout, theme.HEARTBEAT_S))

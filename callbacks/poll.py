@@ -13,17 +13,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from typing import TYPE_CHECKING
 
 from dash import Input, Output, Patch, State, set_props
 from dash.exceptions import PreventUpdate
 
-from dashboard import access, ids, theme
+from dashboard import ids, theme
 from dashboard.build import BUILD_ID
-from dashboard.grants import Refused
-from dashboard.metrics import WebMetrics
-from dashboard.payloads import PayloadCache, ScreenPayload
+from dashboard.grants import Refused, current
 from dashboard.query import BadQuery, parse_query
 from dashboard.registry import UnknownScreen, get_screen
+
+if TYPE_CHECKING:  # the web layer passes these in (callbacks sit below it)
+    from dashboard.access import Gatekeeper
+    from dashboard.metrics import WebMetrics
+    from dashboard.payloads import PayloadCache, ScreenPayload
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +35,7 @@ SCREEN_PREFIX = "/screens/"
 EMBED_PREFIX = "/embed/"
 
 
-def register_poll(app, cache: PayloadCache, metrics: WebMetrics, gate: access.Gatekeeper) -> None:
+def register_poll(app, cache: PayloadCache, metrics: WebMetrics, gate: Gatekeeper) -> None:
     """Register the interval callback that serves every screen in poll mode."""
 
     @app.callback(
@@ -79,7 +83,7 @@ def register_poll(app, cache: PayloadCache, metrics: WebMetrics, gate: access.Ga
         return changed
 
 
-def _scope(gate: access.Gatekeeper, pathname: str, search: str) -> tuple[str, str | None, str]:
+def _scope(gate: Gatekeeper, pathname: str, search: str) -> tuple[str, str | None, str]:
     """The screen, district and language a page's URL asks for, within the request's grant;
     embed pages within their token too."""
     prefix = next((p for p in (SCREEN_PREFIX, EMBED_PREFIX) if pathname.startswith(p)), None)
@@ -90,7 +94,7 @@ def _scope(gate: access.Gatekeeper, pathname: str, search: str) -> tuple[str, st
         query = parse_query(search)
     except (UnknownScreen, BadQuery):
         raise PreventUpdate from None
-    if not gate.permits(access.current(), slug, query.district_code):
+    if not gate.permits(current(), slug, query.district_code):
         raise PreventUpdate
     if prefix == EMBED_PREFIX:
         try:

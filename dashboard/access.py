@@ -25,8 +25,6 @@ import logging
 import time
 import tomllib
 from collections.abc import Iterable
-from contextvars import ContextVar
-from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -37,12 +35,13 @@ from dashboard.districts import resolve_district
 from dashboard.errors import error_page
 from dashboard.grants import (
     ALL_SCREENS,
+    CONNECTION,
     EMBED,
+    NEED_GRANT,
     SIGNIN,
+    Access,
     Grant,
     GrantRevoked,
-    NoGrant,
-    OutOfScope,
     Refused,
     verify,
 )
@@ -60,75 +59,6 @@ PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/signin", "/signout"
                    "/code/")
 PUBLIC_PATHS = ("/healthz", "/favicon.ico", "/_favicon.ico")
 STATUS_PATHS = ("/metrics",)
-NEED_GRANT = ("需要授权：请使用 `greenwall token --signin` 生成的登录链接，或经统一身份认证进入 "
-              "(a grant is needed: open a sign-in link made by `greenwall token --signin`, or "
-              "come through the bureau's single sign-on)")
-
-
-@dataclass(frozen=True)
-class Access:
-    """What one connection may see: everything (``open``), or the union of its grants."""
-
-    mode: str
-    grants: tuple[Grant, ...] = ()
-    identity: str | None = None  # who the auth proxy says this is
-    status_reader: bool = False  # may read /healthz in full and /metrics
-    https: bool = False  # the browser's side of the connection is TLS (here or at the proxy)
-    refusals: tuple[str, ...] = field(default=(), compare=False)  # why offered tokens failed
-
-    @property
-    def unrestricted(self) -> bool:
-        return self.mode == "open"
-
-    @property
-    def granted(self) -> bool:
-        return self.unrestricted or bool(self.grants)
-
-    def allows_screen(self, slug: str) -> bool:
-        return self.unrestricted or any(g.allows_screen(slug) for g in self.grants)
-
-    def allows(self, slug: str, district: str | None) -> bool:
-        return self.unrestricted or any(g.allows(slug, district) for g in self.grants)
-
-    def check(self, slug: str, district: str | None) -> None:
-        """Raise ``NoGrant`` (401) or ``OutOfScope`` (403, the nearest grant's reason)."""
-        if self.allows(slug, district):
-            return
-        if not self.grants:
-            reason = self.refusals[0] if self.refusals else NEED_GRANT
-            raise NoGrant(reason)
-        nearest = next((g for g in self.grants if g.allows_screen(slug)), self.grants[0])
-        nearest.check(slug, district)
-        raise OutOfScope(f"no grant covers {slug} in {district or 'the whole city'}")
-
-    def home_district(self, slug: str) -> str | None:
-        """A district this connection may see ``slug`` in, when it may not see the city."""
-        if self.allows(slug, None):
-            return None
-        return next((g.districts[0] for g in self.grants
-                     if g.allows_screen(slug) and g.districts), None)
-
-    def expiry(self, slug: str, district: str | None) -> float:
-        """When the last grant covering ``slug`` in ``district`` expires (inf: never)."""
-        if self.unrestricted:
-            return float("inf")
-        return max((g.expires for g in self.grants if g.allows(slug, district)), default=0.0)
-
-    def who(self) -> str:
-        if self.unrestricted:
-            return "open"
-        if self.identity:
-            return f"proxy:{self.identity}"
-        return ",".join(f"{g.kind}:{g.id}" for g in self.grants) or "anonymous"
-
-
-DENIED = Access(mode="signed")
-CONNECTION: ContextVar[Access] = ContextVar("greenwall_access", default=DENIED)
-
-
-def current() -> Access:
-    """The access of the request or socket this code runs for (nothing outside one)."""
-    return CONNECTION.get()
 
 
 def _networks(spec: str | Iterable[str]) -> tuple:

@@ -8,12 +8,11 @@ from pathlib import Path
 import dash
 from dash import Dash, dcc, html
 
-from callbacks import PAYLOADS
-from callbacks.forest_map import register_forest_map
 from callbacks.live import register_live
 from callbacks.navigation import register_navigation
 from callbacks.poll import register_poll
-from dashboard import access, ids
+from dashboard import access, dash_compat, ids
+from dashboard.discovery import discover, payload_builders
 from dashboard.hub import LiveHub
 from dashboard.metrics import WebMetrics
 from dashboard.ops import register_embedding, register_routes
@@ -48,23 +47,28 @@ def create_app(settings: Settings | None = None, sources: Sources | None = None,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.config.include_pages_meta = False
+    found = discover(known_feeds=[f for d in sources.domains for f in d.feeds])
     gate = access.Gatekeeper(sources.settings, sources.redis, sources.keys.revoked_grants)
-    cache = PayloadCache(sources, PAYLOADS)
+    cache = PayloadCache(sources, payload_builders(found))
     hub = LiveHub(sources.redis_url, sources.keys)
     metrics = WebMetrics(sources.aggregates)
     register_pages(cache)
-    app.layout = html.Div([dcc.Location(id=ids.NAVIGATE, refresh=True), dash.page_container])
+    app.layout = html.Div([dcc.Location(id=ids.LOCATION), dcc.Location(id=ids.NAVIGATE, refresh=True),
+                           dash.page_container])
     if sources.settings.push_mode == "poll":
         register_poll(app, cache, metrics, gate)
     else:
         register_live(app, cache, hub, metrics, gate)
     register_navigation(app)
-    register_forest_map(app, sources)
+    for screen in found.values():  # a screen's own interactions (the forest map's grid panel)
+        if screen.register is not None:
+            screen.register(app, sources)
     register_routes(app, sources, metrics)
     register_signin(app, gate)
     register_embedding(app, cache, gate)
     access.install(app, gate)  # before every route: nothing is served before the grant is known
     install_security_headers(app, settings)  # …but for the host check and headers on refusals
+    dash_compat.self_check(app)  # refuse to start on a Dash whose internals moved
     app.greenwall = {"sources": sources, "cache": cache, "hub": hub, "metrics": metrics,
                      "gate": gate}
     return app

@@ -39,7 +39,7 @@ def _redis_url(settings: Settings) -> tuple[str, object | None]:
         return settings.redis_url, None
     import redis
 
-    from datasources.embedded import EmbeddedRedis
+    from datasources.platform.embedded import EmbeddedRedis
 
     embedded = EmbeddedRedis(settings.embedded_redis_path)
     try:  # `greenwall run` (or another process) already serves it: share, don't restart it
@@ -50,15 +50,16 @@ def _redis_url(settings: Settings) -> tuple[str, object | None]:
 
 
 def _store(settings: Settings):
-    from datasources.snapshot import SnapshotStore
+    from datasources.platform.domain import load_domains
+    from datasources.platform.snapshot import SnapshotStore
 
-    store = SnapshotStore(settings.resolved_database_url)
+    store = SnapshotStore(settings.resolved_database_url, domains=load_domains(settings.domains))
     store.create_schema()
     return store
 
 
 def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
-    from datasources.seed import seed
+    from datasources.platform.seed import seed
 
     summary = seed(_store(settings))
     print(summary)
@@ -72,11 +73,11 @@ def cmd_snapshot_load(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_wall_load(settings: Settings, args: argparse.Namespace) -> int:
-    from dashboard.registry import screens
-    from datasources.walls import WallError, load_wall_file
+    from dashboard.discovery import discover
+    from datasources.platform.walls import WallError, load_wall_file
 
     try:
-        name = load_wall_file(_store(settings), Path(args.file), {s.slug for s in screens()})
+        name = load_wall_file(_store(settings), Path(args.file), set(discover()))
     except WallError as exc:
         print(f"greenwall wall load: {exc}", file=sys.stderr)
         return 2
@@ -85,15 +86,16 @@ def cmd_wall_load(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
-    from datasources.keys import Keys
-    from datasources.redis_feeds import IngestWorker, connect, worker_limits
+    from datasources.platform.ingest import IngestWorker, connect, worker_limits
+    from datasources.platform.keys import Keys
 
     url, embedded = _redis_url(settings)
     stop = _stop_on_signals()
     store = _store(settings)
     consumer = args.name or f"{socket.gethostname()}-{os.getpid()}"
     worker = IngestWorker(connect(url), Keys(settings.key_prefix), settings.tz,
-                          store.master_lookup(), consumer, **worker_limits(settings))
+                          store.master_lookup(), consumer, **worker_limits(settings),
+                          domains=store.domains)
     log.info("worker %s consuming from %s", consumer, url.split("@")[-1])
     try:
         worker.run(stop)
@@ -104,9 +106,9 @@ def cmd_worker(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
-    from datasources.keys import Keys
-    from datasources.redis_feeds import connect
-    from datasources.simulator import Simulator
+    from datasources.platform.ingest import connect
+    from datasources.platform.keys import Keys
+    from datasources.platform.publisher import Simulator
 
     url, embedded = _redis_url(settings)
     stop = _stop_on_signals()
@@ -196,9 +198,12 @@ def _check_access(settings: Settings) -> None:
 def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
     """Print an embed token, or with ``--signin`` a sign-in URL (stdout: only that, so
     ``$(greenwall token …)`` works; what it allows goes to stderr)."""
+    from dashboard.discovery import discover
     from dashboard.districts import resolve_district
     from dashboard.grants import ALL_SCREENS, EMBED, SIGNIN, issue, verify
     from dashboard.registry import UnknownScreen, get_screen, screens
+
+    discover()
 
     def fail(message: str) -> int:
         print(f"greenwall token: {message}", file=sys.stderr)
@@ -247,8 +252,8 @@ def cmd_revoke(settings: Settings, args: argparse.Namespace) -> int:
     """Revoke grants by id, on every web process that shares this Redis (within seconds)."""
     import time
 
-    from datasources.keys import Keys
-    from datasources.redis_feeds import connect
+    from datasources.platform.ingest import connect
+    from datasources.platform.keys import Keys
 
     url, embedded = _redis_url(settings)
     try:
@@ -271,11 +276,11 @@ def cmd_revoke(settings: Settings, args: argparse.Namespace) -> int:
 
 def _ensure_consumer_group(settings: Settings, url: str, store) -> None:
     """Create the consumer group before anything publishes, so capped streams keep every entry."""
-    from datasources.keys import Keys
-    from datasources.redis_feeds import IngestWorker, connect
+    from datasources.platform.ingest import IngestWorker, connect
+    from datasources.platform.keys import Keys
 
     IngestWorker(connect(url), Keys(settings.key_prefix), settings.tz, store.master_lookup(),
-                 consumer="run").ensure_groups()
+                 consumer="run", domains=store.domains).ensure_groups()
 
 
 def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
@@ -286,8 +291,9 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     _check_access(settings)
     url, embedded = _redis_url(settings)
     store = _store(settings)
-    if store.is_empty() or store.forest.is_empty():
-        from datasources.seed import seed
+    from datasources.platform.seed import needs_seed, seed
+
+    if needs_seed(store):
 
         log.info("seeding the demo master data the database lacks")
         log.info("%s", seed(store))

@@ -14,6 +14,11 @@ signs, every secret in ``GREENWALL_SECRET_PREVIOUS`` still verifies.
 
 A missing, tampered or expired token is refused with 401, a screen or district outside the
 grant with 403; every refusal carries a reason a person can act on.
+
+``Access`` is what one connection may see (everything, or the union of its grants);
+``current()`` gives the one of the request or socket being served. It is set by the web layer's
+middleware (``dashboard.access``) and read by page builders and callbacks, which therefore
+never need the web layer themselves.
 """
 
 from __future__ import annotations
@@ -22,13 +27,14 @@ import hashlib
 import secrets
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from dashboard.districts import BY_ADCODE, CITY_ADCODE
+from dashboard.settings import BUREAU_TZ
 
 FORMAT_VERSION = 1
 DEFAULT_TTL_S = 24 * 3600
@@ -37,7 +43,6 @@ ALL_SCREENS = "*"
 EMBED, SIGNIN = "embed", "signin"
 _SALTS = {EMBED: "greenwall.embed.v1", SIGNIN: "greenwall.signin.v1"}
 _NAMES = {EMBED: ("嵌入令牌", "token"), SIGNIN: ("登录链接", "sign-in link")}
-_SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 class Refused(Exception):
@@ -127,7 +132,7 @@ class Grant:
 
     @property
     def expires_at(self) -> datetime:
-        return datetime.fromtimestamp(self.expires, _SHANGHAI)
+        return datetime.fromtimestamp(self.expires, BUREAU_TZ)
 
     def describe(self) -> str:
         """One line for people: screens, districts, expiry."""
@@ -232,3 +237,79 @@ def authorize(secret: str | Sequence[str], token: str | None, slug: str, distric
     grant = verify(secret, token, now, **options)
     grant.check(slug, district)
     return grant
+
+
+# ---- what one connection may see --------------------------------------------------------------
+
+NEED_GRANT = ("需要授权：请使用 `greenwall token --signin` 生成的登录链接，或经统一身份认证进入 "
+              "(a grant is needed: open a sign-in link made by `greenwall token --signin`, or "
+              "come through the bureau's single sign-on)")
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one connection may see: everything (``open``), or the union of its grants."""
+
+    mode: str
+    grants: tuple[Grant, ...] = ()
+    identity: str | None = None  # who the auth proxy says this is
+    status_reader: bool = False  # may read /healthz in full and /metrics
+    https: bool = False  # the browser's side of the connection is TLS (here or at the proxy)
+    refusals: tuple[str, ...] = field(default=(), compare=False)  # why offered tokens failed
+
+    @property
+    def unrestricted(self) -> bool:
+        return self.mode == "open"
+
+    @property
+    def granted(self) -> bool:
+        return self.unrestricted or bool(self.grants)
+
+    def allows_screen(self, slug: str) -> bool:
+        return self.unrestricted or any(g.allows_screen(slug) for g in self.grants)
+
+    def allows(self, slug: str, district: str | None) -> bool:
+        return self.unrestricted or any(g.allows(slug, district) for g in self.grants)
+
+    def check(self, slug: str, district: str | None) -> None:
+        """Raise ``NoGrant`` (401) or ``OutOfScope`` (403, the nearest grant's reason)."""
+        if self.allows(slug, district):
+            return
+        if not self.grants:
+            reason = self.refusals[0] if self.refusals else NEED_GRANT
+            raise NoGrant(reason)
+        nearest = next((g for g in self.grants if g.allows_screen(slug)), self.grants[0])
+        nearest.check(slug, district)
+        raise OutOfScope(f"no grant covers {slug} in {district or 'the whole city'}")
+
+    def home_district(self, slug: str) -> str | None:
+        """A district this connection may see ``slug`` in, when it may not see the city."""
+        if self.allows(slug, None):
+            return None
+        return next((g.districts[0] for g in self.grants
+                     if g.allows_screen(slug) and g.districts), None)
+
+    def expiry(self, slug: str, district: str | None) -> float:
+        """When the last grant covering ``slug`` in ``district`` expires (inf: never)."""
+        if self.unrestricted:
+            return float("inf")
+        return max((g.expires for g in self.grants if g.allows(slug, district)), default=0.0)
+
+    def who(self) -> str:
+        if self.unrestricted:
+            return "open"
+        if self.identity:
+            return f"proxy:{self.identity}"
+        return ",".join(f"{g.kind}:{g.id}" for g in self.grants) or "anonymous"
+
+
+DENIED = Access(mode="signed")
+CONNECTION: ContextVar[Access] = ContextVar("greenwall_access", default=DENIED)
+
+
+def current() -> Access:
+    """The access of the request or socket this code runs for (nothing outside one)."""
+    return CONNECTION.get()
+
+
+

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-LOCATION = "_pages_location"  # Dash Pages' own dcc.Location; the live callback reads the URL from it
+LOCATION = "gw-location"  # our own dcc.Location (not Pages' private one): callbacks read the URL
 NAVIGATE = "gw-navigate"  # a refreshing dcc.Location that scope changes write to
 ROOT = "gw-root"  # the screen root: carries heartbeat and source health for the badges
 CANVAS = "gw-canvas"

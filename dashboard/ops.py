@@ -3,21 +3,20 @@ embed pages' gate (``/embed/<slug>``) and CSV export (``/export/<slug>/<tile>.cs
 
 from __future__ import annotations
 
-import inspect
 import logging
 import time
 from datetime import datetime
 
-from dash.backends._fastapi import reset_current_request, set_current_request
 from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import text
 
 from dashboard import access, theme
+from dashboard.dash_compat import render_index
 from dashboard.embed import csp_header, host_attributes
 from dashboard.errors import error_page
 from dashboard.export import content_disposition, tile_table, to_csv
-from dashboard.grants import Refused
+from dashboard.grants import Refused, current
 from dashboard.metrics import WebMetrics
 from dashboard.payloads import PayloadCache
 from dashboard.query import BadQuery, parse_query
@@ -71,7 +70,7 @@ def health(sources: Sources) -> tuple[int, dict]:
                 "duplicates": stats.duplicates,
                 "pending": _pending(sources, feed),
             }
-        from datasources.deadletter import deadletter_status  # length, maxlen, trimmed unread
+        from datasources.platform.deadletter import deadletter_status  # length, maxlen, trimmed unread
 
         report["deadletter"] = deadletter_status(sources.redis, sources.keys).as_dict()
     healthy = report["redis"]["ok"] and report["database"]["ok"]
@@ -96,7 +95,7 @@ def register_routes(app, sources: Sources, metrics: WebMetrics) -> None:
     @server.get("/healthz", include_in_schema=False)
     def healthz() -> JSONResponse:
         status, report = health(sources)
-        seen = access.current()
+        seen = current()
         if not (seen.granted or seen.status_reader):  # anyone: the code and one word
             report = {"status": report["status"]}
         return JSONResponse(report, status_code=status, headers={"Cache-Control": "no-store"})
@@ -107,7 +106,7 @@ def register_routes(app, sources: Sources, metrics: WebMetrics) -> None:
 
     @server.get("/walls/{name}", include_in_schema=False)
     def wall(name: str, display: str = "") -> Response:
-        from datasources.walls import UnknownWall, wall_display
+        from datasources.platform.walls import UnknownWall, wall_display
 
         if not display.isdigit():
             return error_page(400, f"display: must be the display's number, got {display!r}")
@@ -127,7 +126,7 @@ def register_routes(app, sources: Sources, metrics: WebMetrics) -> None:
             query = parse_query(str(request.url.query))
         except BadQuery as exc:
             return error_page(exc.status, str(exc))
-        seen = access.current()
+        seen = current()
         home = seen.home_district(slug) if "district" not in request.query_params else None
         if home is not None:  # a district grant opening the screen: show its own district
             return RedirectResponse(str(request.url.include_query_params(district=home)), 302)
@@ -135,33 +134,15 @@ def register_routes(app, sources: Sources, metrics: WebMetrics) -> None:
             seen.check(slug, query.district_code)
         except Refused as exc:
             return _refusal(exc, {"Cache-Control": "no-store"})
-        page = await _dash_index(app, request)
+        page = await render_index(app, request)
         # Full screens are not for other sites' frames: those use /embed with a token.
         page.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
         return page
 
 
-async def _dash_index(app, request: Request) -> HTMLResponse:
-    """Dash's page for ``request``, served from a route of ours ahead of Dash's catch-all."""
-    # Dash renders its index from the current request, which its catch-all route sets,
-    # and walks the assets folder on its first own request: this may come before that.
-    # Its before-request hooks (Dash Pages registers its router and the inline script of its
-    # title callback there) also run only on its own routes: a page served before them lacked
-    # that script, and the renderer threw a TypeError when the title callback fired.
-    token = set_current_request(request)
-    try:
-        app._setup_server()
-        for hook in app.backend._before_request_funcs:
-            if inspect.isawaitable(result := hook()):
-                await result
-        return HTMLResponse(app.index())
-    finally:
-        reset_current_request(token)
-
-
 def _refusal(exc: Refused, headers: dict[str, str],
              embed: dict[str, str] | None = None) -> HTMLResponse:
-    log.info("refused (%s) for %s: %s", exc.status, access.current().who(), exc.reason)
+    log.info("refused (%s) for %s: %s", exc.status, current().who(), exc.reason)
     if exc.status == 401:
         headers = {**headers, "WWW-Authenticate": 'Bearer realm="greenwall", error="invalid_token"'}
     return error_page(exc.status, exc.reason, headers, embed)
@@ -197,7 +178,7 @@ def register_embedding(app, cache: PayloadCache, gate: access.Gatekeeper) -> Non
             grant.check(slug, query.district_code)
         except Refused as exc:
             return _refusal(exc, headers, hosts)
-        response = await _dash_index(app, request)
+        response = await render_index(app, request)
         response.headers.update(headers)
         if gate.mode != "open":  # the frame's own requests and socket carry the grant
             set_embed_cookie(response, request, query.token, grant)
@@ -221,7 +202,7 @@ def register_embedding(app, cache: PayloadCache, gate: access.Gatekeeper) -> Non
             return error_page(exc.status, str(exc))
         token = query.token if query.token is not None else _bearer(request)
         try:
-            access.current().check(slug, query.district_code)
+            current().check(slug, query.district_code)
             if token is not None:  # an embedding host's export: that token's scope applies
                 gate.verify(token).check(slug, query.district_code)
         except Refused as exc:

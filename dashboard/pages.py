@@ -7,10 +7,10 @@ import logging
 import dash
 from dash import dcc, html
 
-from dashboard import access, ids, theme
+from dashboard import ids, theme
 from dashboard.build import BUILD_ID
 from dashboard.embed import page_attributes
-from dashboard.grants import Refused, authorize
+from dashboard.grants import Refused, authorize, current
 from dashboard.i18n import language
 from dashboard.payloads import PayloadCache
 from dashboard.query import LANGS, BadQuery, ScreenQuery, parse_query
@@ -28,7 +28,7 @@ def screen_page(cache: PayloadCache, slug: str, query: dict[str, str]) -> html.D
     spec = get_screen(slug)
     try:
         parsed = parse_query({k: [v] for k, v in query.items()})
-        access.current().check(slug, parsed.district_code)
+        current().check(slug, parsed.district_code)
     except BadQuery as exc:
         return build_error(exc.status, str(exc))
     except Refused as exc:  # this layout is a Dash callback anyone can POST: check it here too
@@ -48,7 +48,7 @@ def embed_page(cache: PayloadCache, slug: str, query: dict[str, str]) -> html.Di
     settings = cache.sources.settings
     try:
         parsed = parse_query({k: [v] for k, v in query.items()})
-        access.current().check(slug, parsed.district_code)
+        current().check(slug, parsed.district_code)
         grant = authorize(settings.signing_keys(), parsed.token, slug, parsed.district_code,
                           max_ttl_s=settings.max_grant_ttl_s)
     except BadQuery as exc:
@@ -73,7 +73,7 @@ def _built(cache: PayloadCache, spec: ScreenSpec, parsed: ScreenQuery, **options
 
 
 def index_page(lang: str = "zh", **_: str) -> html.Div:
-    seen = access.current()
+    seen = current()
     with language(lang if lang in LANGS else "zh"):
         return build_index([s for s in screens() if seen.allows_screen(s.slug)], seen.allows)
 

@@ -16,8 +16,7 @@ from plotly.io.json import to_json_plotly
 from dashboard.i18n import language
 from dashboard.registry import ScreenSpec, get_screen
 from dashboard.sources import Sources
-from layouts.tile_data import TileData
-from layouts.tiles import Props, tile_update
+from layouts.kinds import Props, TileData, tile_update
 
 PayloadBuilder = Callable[[Sources, str | None], dict[str, TileData]]
 # One tile's update on the wire: (component id, prop) → (digest of the value, JSON value).

@@ -1,8 +1,13 @@
-"""Screens are data: typed specs registered once, read by routing, the index page and tests."""
+"""Screens are data: typed specs, found once by ``dashboard.discovery`` and read by routing,
+navigation, the index page, rotation, export and tests."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
+
+from dashboard.theme import CANVAS_4K, CANVAS_FHD
 
 
 class UnknownScreen(LookupError):
@@ -42,11 +47,14 @@ class ScreenSpec:
     title_en: str
     description: str
     tiles: tuple[TileSpec, ...]
-    canvas: tuple[int, int] = (1920, 1080)
+    canvas: tuple[int, int] = CANVAS_FHD
     grid: tuple[int, int] = (24, 12)
     # Render sizes the design is made for; a wall shows the largest, each part at 1:1 pixels.
-    canvases: tuple[tuple[int, int], ...] = ((1920, 1080), (3840, 2160))
+    canvases: tuple[tuple[int, int], ...] = (CANVAS_FHD, CANVAS_4K)
     feeds: tuple[str, ...] = field(default=())
+    # The screen's own vocabulary, Chinese → English: its labels, units, notes and the
+    # templates of its composed texts (``dashboard.i18n``: looked up before the shared words).
+    labels: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def tile(self, key: str) -> TileSpec:
         for tile in self.tiles:
@@ -65,31 +73,39 @@ class ScreenSpec:
         return f"{self.slug}.{tile.key}"
 
 
+# One screen's data: ``payload(sources, district)`` → ``{tile key: TileData}`` (callbacks/<screen>.py).
+PayloadBuilder = Callable[[Any, str | None], dict[str, Any]]
+
 _SCREENS: dict[str, ScreenSpec] = {}
 
 
-def register_screen(spec: ScreenSpec) -> ScreenSpec:
-    """Add a screen to the registry; a second screen with the same slug is an error."""
-    if spec.slug in _SCREENS and _SCREENS[spec.slug] is not spec:
-        raise ValueError(f"screen {spec.slug!r} registered twice")
-    _SCREENS[spec.slug] = spec
-    return spec
+class ScreensNotLoaded(RuntimeError):
+    """The registry was read before ``dashboard.discovery.discover()`` filled it."""
+
+
+def load(specs: Iterable[ScreenSpec]) -> None:
+    """Fill the registry with the discovered screens, in order (``dashboard.discovery``)."""
+    specs = list(specs)
+    slugs = [s.slug for s in specs]
+    twice = sorted({slug for slug in slugs if slugs.count(slug) > 1})
+    if twice:
+        raise ValueError(f"screens registered twice: {', '.join(twice)}")
+    _SCREENS.clear()
+    _SCREENS.update((s.slug, s) for s in specs)
 
 
 def screens() -> list[ScreenSpec]:
-    """Every registered screen, in registration order."""
-    _load_builtin_screens()
+    """Every screen, in discovery order."""
+    if not _SCREENS:
+        raise ScreensNotLoaded("no screens loaded: call dashboard.discovery.discover() first")
     return list(_SCREENS.values())
 
 
 def get_screen(slug: str) -> ScreenSpec:
-    _load_builtin_screens()
     try:
         return _SCREENS[slug]
     except KeyError:
+        if not _SCREENS:
+            raise ScreensNotLoaded("no screens loaded: call dashboard.discovery.discover() "
+                                   "first") from None
         raise UnknownScreen(slug) from None
-
-
-def _load_builtin_screens() -> None:
-    # Importing a screen module registers its spec; kept lazy so the registry has no import cycle.
-    import layouts.screens  # noqa: F401

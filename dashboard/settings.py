@@ -13,6 +13,9 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+BUREAU_TIMEZONE = "Asia/Shanghai"  # the bureau's day: "today" rolls over at its midnight
+BUREAU_TZ = ZoneInfo(BUREAU_TIMEZONE)
+
 
 class Settings(BaseSettings):
     """Everything a greenwall process may be configured with.
@@ -40,7 +43,10 @@ class Settings(BaseSettings):
         "", description="other origins allowed to open the live WebSocket, comma-separated "
                         "(https://wall.example.org); empty → the page's own origin only")
     key_prefix: str = Field("greenwall", description="Redis key prefix; tests isolate by it")
-    timezone: str = "Asia/Shanghai"
+    domains: str = Field(
+        "waste,forest", description="feed families enabled, comma-separated: each names a package "
+                                    "datasources.<name> (its feeds, ingest, reader, seed, simulator)")
+    timezone: str = BUREAU_TIMEZONE
     live_after_s: float = Field(120, description="a tile is live while its feed is this fresh")
     stale_after_s: float = Field(600, description="…delayed until this old, stale after")
     camera_offline_after_s: float = Field(900, description="a camera unheard this long is offline")

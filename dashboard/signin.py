@@ -14,9 +14,9 @@ import time
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
-from dashboard.access import EMBED_COOKIE_PREFIX, SIGNIN_COOKIE, Gatekeeper, current
+from dashboard.access import EMBED_COOKIE_PREFIX, SIGNIN_COOKIE, Gatekeeper
 from dashboard.errors import error_page
-from dashboard.grants import SIGNIN, Grant, Refused
+from dashboard.grants import SIGNIN, Grant, Refused, current
 
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from dash import dcc, html
 
 from dashboard import ids, theme
 from dashboard.districts import DISTRICTS
-from dashboard.export import export_path
 from dashboard.i18n import pick, t
 from dashboard.query import ScreenQuery
 from dashboard.registry import ScreenSpec
-from layouts.tile_data import TileData
-from layouts.tiles import build_tile
+from layouts.kinds import TileData, build_tile
+
+
+def export_path(slug: str, tile: str, district: str | None = None) -> str:
+    """The URL of a tile's CSV (``/export/<slug>/<tile>.csv``, served by ``dashboard/ops.py``)
+    in a scope: the link in the tile's header."""
+    query = urlencode({"district": district}) if district else ""
+    return f"/export/{slug}/{tile}.csv" + (f"?{query}" if query else "")
 
 
 def district_options() -> list[dict[str, str]]:

@@ -15,7 +15,7 @@ from pathlib import Path
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 
-from dashboard.registry import screens
+from dashboard.discovery import discover
 
 SIZES = {"1920x1080": (1920, 1080), "tablet-1024": (1024, 1366)}
 
@@ -57,7 +57,7 @@ def main() -> None:
     for name, (width, height) in SIZES.items():
         browser = driver(width, height)
         try:
-            for spec in screens():
+            for spec in (screen.spec for screen in discover().values()):
                 url = f"{args.base}/screens/{spec.slug}" + (f"?{args.query}" if args.query else "")
                 browser.get(url)
                 wait_live(browser)

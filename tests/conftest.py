@@ -31,6 +31,14 @@ def missing(reason: str) -> None:
     pytest.skip(reason)
 
 
+def pytest_sessionstart(session):
+    """The screens, found before collection as a process finds them at start: test modules
+    read specs at import (``dashboard.discovery``)."""
+    from dashboard.discovery import discover
+
+    discover()
+
+
 @pytest.fixture(scope="session")
 def redis_url() -> str:
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
@@ -92,8 +100,8 @@ def chromium_available() -> bool:
 @pytest.fixture(scope="session")
 def seeded_db_url(tmp_path_factory) -> str:
     """A SQLite snapshot database with the demo master data, seeded once per run."""
-    from datasources.seed import seed
-    from datasources.snapshot import SnapshotStore
+    from datasources.platform.seed import seed
+    from datasources.platform.snapshot import SnapshotStore
 
     url = f"sqlite:///{tmp_path_factory.mktemp('snapshot') / 'greenwall.db'}"
     store = SnapshotStore(url)
@@ -123,7 +131,7 @@ def worker(sources):
     """A real ingest worker consuming this test's streams in a thread."""
     import threading
 
-    from datasources.redis_feeds import IngestWorker, connect
+    from datasources.platform.ingest import IngestWorker, connect
 
     stop = threading.Event()
     ingest = IngestWorker(connect(sources.redis_url), sources.keys, sources.settings.tz,

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from callbacks import PAYLOADS
 from dashboard import ids
+from dashboard.discovery import payload_builders
 from dashboard.payloads import PayloadCache
 from tests.conftest import wait_until
 from tests.feeds_helpers import publish
@@ -21,7 +21,7 @@ def _weigh(sources, category: str, tonnes: str) -> None:
 
 
 def test_wire_updates_are_plain_json_of_every_prop_of_every_tile(sources):
-    payload = PayloadCache(sources, PAYLOADS).get("waste-sorting", None)
+    payload = PayloadCache(sources, payload_builders()).get("waste-sorting", None)
     wire = payload.wire_updates("zh")
     assert wire.keys() == payload.updates.keys()
     for tile, props in payload.updates.items():
@@ -31,7 +31,7 @@ def test_wire_updates_are_plain_json_of_every_prop_of_every_tile(sources):
 
 
 def test_one_weighing_changes_the_props_of_its_category_only(sources, worker):
-    cache = PayloadCache(sources, PAYLOADS)
+    cache = PayloadCache(sources, payload_builders())
     _weigh(sources, "dry", "3")
     wait_until(lambda: sources.aggregates.feed_stats()["waste.weighing"].ingested == 1)
     before = cache.get("waste-sorting", None).wire_updates("zh")["tonnes"]
@@ -45,7 +45,7 @@ def test_one_weighing_changes_the_props_of_its_category_only(sources, worker):
 
 
 def test_tiles_a_weighing_did_not_change_keep_their_drawn_update(sources, worker):
-    cache = PayloadCache(sources, PAYLOADS)
+    cache = PayloadCache(sources, payload_builders())
     _weigh(sources, "dry", "3")
     wait_until(lambda: sources.aggregates.feed_stats()["waste.weighing"].ingested == 1)
     before = cache.get("waste-sorting", None)
@@ -59,7 +59,7 @@ def test_tiles_a_weighing_did_not_change_keep_their_drawn_update(sources, worker
     assert after.wire_updates("en")["cameras"] is before.wire_updates("en")["cameras"]
     assert after.updates["tonnes"] is not before.updates["tonnes"]
     # What a screen is sent is what a fresh drawing of this version would send.
-    fresh = PayloadCache(sources, PAYLOADS).get("waste-sorting", None, after.version)
+    fresh = PayloadCache(sources, payload_builders()).get("waste-sorting", None, after.version)
     for lang in ("zh", "en"):
         for tile, props in fresh.wire_updates(lang).items():
             values = {key: value for key, (_, value) in props.items()}
