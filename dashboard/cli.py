@@ -13,7 +13,7 @@ import threading
 import time
 from pathlib import Path
 
-from dashboard.grants import DEFAULT_TTL_S
+from dashboard.cli_grants import add_grant_commands, cmd_token
 from dashboard.settings import ConfigError, Settings, load_settings
 
 log = logging.getLogger("greenwall")
@@ -195,59 +195,6 @@ def _check_access(settings: Settings) -> None:
              else "")
 
 
-def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
-    """Print an embed token, or with ``--signin`` a sign-in URL (stdout: only that, so
-    ``$(greenwall token …)`` works; what it allows goes to stderr)."""
-    from dashboard.discovery import discover
-    from dashboard.districts import resolve_district
-    from dashboard.grants import ALL_SCREENS, EMBED, SIGNIN, issue, verify
-    from dashboard.registry import UnknownScreen, get_screen, screens
-
-    discover()
-
-    def fail(message: str) -> int:
-        print(f"greenwall token: {message}", file=sys.stderr)
-        return 2
-
-    slugs = args.screen or ([ALL_SCREENS] if args.signin else [])
-    if not slugs:
-        return fail("name the screens an embed token allows with --screen SLUG")
-    for slug in (s for s in slugs if s != ALL_SCREENS):
-        try:
-            get_screen(slug)
-        except UnknownScreen:
-            return fail(f"unknown screen {slug!r} (known: {', '.join(s.slug for s in screens())})")
-    if args.district and args.all_districts:
-        return fail("--district and --all-districts exclude each other")
-    if not args.district and not args.all_districts:
-        return fail("say which districts: --district ADCODE (repeatable) for 区级, or "
-                    "--all-districts for the whole city and every district (市级)")
-    districts = None
-    if args.district:
-        districts = []
-        for value in args.district:
-            try:
-                districts.append(resolve_district(value).adcode)
-            except KeyError:
-                districts.append(value)  # issue() says what is wrong with it
-    kind = SIGNIN if args.signin else EMBED
-    keys = settings.signing_keys()
-    try:
-        token = issue(keys, slugs, districts, args.ttl, kind=kind,
-                      max_ttl_s=settings.max_grant_ttl_s)
-    except ValueError as exc:
-        return fail(str(exc))
-    grant = verify(keys, token, kind=kind, max_ttl_s=settings.max_grant_ttl_s)
-    if args.signin:
-        base = (args.base_url or f"http://{settings.host}:{settings.port}").rstrip("/")
-        print(f"{base}/signin?token={token}")
-    else:
-        print(token)
-    print(f"{kind} grant {grant.id}: {grant.describe()} "
-          f"(revoke with `greenwall revoke {grant.id}`)", file=sys.stderr)
-    return 0
-
-
 def cmd_revoke(settings: Settings, args: argparse.Namespace) -> int:
     """Revoke grants by id, on every web process that shares this Redis (within seconds)."""
     import time
@@ -356,23 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
     load = snap_sub.add_parser("load", help="load <table>.csv files from a directory")
     load.add_argument("directory")
     sub.add_parser("check", help="say what can and cannot be reached")
-    token = sub.add_parser("token", help="print an embed token for /embed/<slug>?token=…, "
-                                          "or with --signin a sign-in link")
-    token.add_argument("--signin", action="store_true",
-                       help="a sign-in URL that sets a cookie (default: an embed token)")
-    token.add_argument("--screen", action="extend", nargs="+", metavar="SLUG",
-                       help="a screen the grant allows (repeatable; a sign-in link without it "
-                            "allows every screen)")
-    token.add_argument("--district", action="extend", nargs="+", metavar="ADCODE",
-                       help="a district the grant allows (repeatable; adcode or exact name)")
-    token.add_argument("--all-districts", action="store_true",
-                       help="allow the whole city and every district (市级)")
-    token.add_argument("--ttl", type=int, default=DEFAULT_TTL_S, metavar="SECONDS",
-                       help=f"lifetime in seconds (default {DEFAULT_TTL_S}; capped by "
-                            "GREENWALL_MAX_GRANT_TTL_S)")
-    token.add_argument("--base-url", help="the sign-in link's site (default http://HOST:PORT)")
-    revoke = sub.add_parser("revoke", help="revoke grants by id before they expire")
-    revoke.add_argument("grant_id", nargs="+", help="the id `greenwall token` printed")
+    add_grant_commands(sub)
     wall = sub.add_parser("wall", help="named video walls")
     wall_sub = wall.add_subparsers(dest="wall_command", required=True)
     wall_load = wall_sub.add_parser("load", help="load (or replace) a wall from a TOML file")

