@@ -11,7 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy import text
 
-from dashboard import access, theme
+from dashboard import access
 from dashboard.dash_compat import render_index
 from dashboard.embed import csp_header, host_attributes
 from dashboard.errors import error_page
@@ -23,12 +23,13 @@ from dashboard.query import BadQuery, parse_query
 from dashboard.registry import UnknownScreen, get_screen
 from dashboard.signin import set_embed_cookie
 from dashboard.sources import Sources
+from datasources.platform.feeds import feed_freshness
 
 log = logging.getLogger(__name__)
 
 def freshness_limits(feed: str | None, settings) -> tuple[float, float]:
     """(live while newer than, delayed until) seconds for a feed's last event."""
-    return theme.FEED_FRESHNESS_S.get(feed or "", (settings.live_after_s, settings.stale_after_s))
+    return feed_freshness(feed) or (settings.live_after_s, settings.stale_after_s)
 
 
 def _freshness(feed: str, age_s: float | None, sources: Sources) -> str:

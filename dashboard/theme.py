@@ -44,14 +44,6 @@ SCENARIO_COLOURS = {
 }
 PATROL_COLOUR = "#35d0ff"  # patrol grids visited today
 
-# Freshness by feed: (live while newer than, delayed until) seconds since its last event.
-# Feeds not named here use the settings' live_after_s / stale_after_s (2 and 10 minutes). Case
-# steps come a few times an hour, fire ratings every 10 minutes, patrols rest at night.
-FEED_FRESHNESS_S = {
-    "forest.incident": (1800, 7200),
-    "forest.fire_risk": (1200, 3600),
-    "forest.patrol": (1800, 6 * 3600),
-}
 HEARTBEAT_S = 5.0  # the live connection tells the page it is alive this often
 POLL_INTERVAL_MS = 1000  # poll mode (the benchmark's baseline): each screen asks this often
 PAYLOAD_MASTER_TTL_S = 60.0  # master data (stations, targets, boundaries) cached this long

@@ -128,14 +128,16 @@ def sources(settings):
 
 @pytest.fixture
 def worker(sources):
-    """A real ingest worker consuming this test's streams in a thread."""
+    """A real ingest worker consuming this test's streams (of the domains ``sources`` enables)
+    in a thread."""
     import threading
 
     from datasources.platform.ingest import IngestWorker, connect
 
     stop = threading.Event()
     ingest = IngestWorker(connect(sources.redis_url), sources.keys, sources.settings.tz,
-                          sources.store.master_lookup(), consumer="test-worker", block_ms=100)
+                          sources.store.master_lookup(), consumer="test-worker", block_ms=100,
+                          domains=sources.domains)
     ingest.ensure_groups()
     thread = threading.Thread(target=ingest.run, args=(stop,), daemon=True)
     thread.start()

@@ -30,6 +30,8 @@ STAGES: tuple[str, ...] = get_args(Stage)
 class Patrol(FeedEvent):
     """巡护: a ranger (护林员) starts, checks in on, or finishes a patrol in a patrol grid (巡护网格)."""
 
+    freshness_s = (1800, 6 * 3600)  # patrols rest at night
+
     ranger: Identifier
     grid: Identifier
     kind: Annotated[PatrolKind, PlainValidator(one_of(PatrolKind))]
@@ -46,6 +48,8 @@ class Incident(FeedEvent):
     atomically with the ingest (``datasources/platform/ingest.lua``), not here.
     """
 
+    freshness_s = (1800, 7200)  # case steps come a few times an hour
+
     incident: Identifier
     scenario: Annotated[Scenario, PlainValidator(one_of(Scenario))]
     stage: Annotated[Stage, PlainValidator(one_of(Stage))]
@@ -58,6 +62,8 @@ class Incident(FeedEvent):
 @feed("forest.fire_risk")
 class FireRisk(FeedEvent):
     """森林火险等级: a district's current fire-danger rating, 1 (低) to 5 (极高)."""
+
+    freshness_s = (1200, 3600)  # ratings every 10 minutes
 
     district: DistrictCode
     level: Annotated[int, PlainValidator(integer_in(1, 5))]

@@ -232,6 +232,9 @@ class FeedEvent(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     feed: ClassVar[str]
+    # (live while newer than, delayed until) seconds since the feed's last event, for a feed
+    # with a cadence of its own; None: the settings' live_after_s / stale_after_s.
+    freshness_s: ClassVar[tuple[float, float] | None] = None
     ts_ms: EventTime = Field(validation_alias="ts", description="event time, epoch ms")
     event_id: Annotated[str | None, PlainValidator(_event_id)] = None
 
@@ -245,6 +248,12 @@ class FeedEvent(BaseModel):
             if millis.isdigit():
                 data = {**data, "ts": millis}
         return data
+
+
+def feed_freshness(name: str | None) -> tuple[float, float] | None:
+    """A feed's own freshness limits (``FeedEvent.freshness_s``), or ``None`` for the defaults."""
+    model = FEEDS.get(name or "")
+    return None if model is None else model.freshness_s
 
 
 def feed(name: str) -> Callable[[type[FeedEvent]], type[FeedEvent]]:

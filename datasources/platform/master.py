@@ -67,7 +67,8 @@ class StaticMaster:
     """Master data held in memory, built from plain values.
 
     A site's trace also registers its vehicle and station: master data that routes a site
-    to a truck knows that truck.
+    to a truck knows that truck. ``ids`` registers ids of any kind by kind (a newer domain's,
+    ``ids={"litter_site": ["LS-1"]}``); the kind must be one of ``ENTITY_KINDS``.
     """
 
     def __init__(
@@ -79,6 +80,7 @@ class StaticMaster:
         vehicles: Iterable[str] = (),
         patrol_grids: Mapping[str, str] | None = None,
         rangers: Iterable[str] = (),
+        ids: Mapping[str, Iterable[str]] | None = None,
     ) -> None:
         self._sites = {
             site: trace if isinstance(trace, SiteTrace) else SiteTrace(**trace)
@@ -92,6 +94,8 @@ class StaticMaster:
             "ranger": set(rangers),
             "patrol_grid": set(patrol_grids or {}),
         }
+        for kind, idents in (ids or {}).items():
+            self._registered.setdefault(check_kind(kind), set()).update(idents)
         self._grid_districts = dict(patrol_grids or {})
         for trace in self._sites.values():
             if trace.vehicle:

@@ -26,10 +26,9 @@ To add a kind ``<name>``:
    label it draws goes through ``dashboard.i18n.t`` (a ``str`` or a ``Text``; the screen's
    label set is in force inside ``render`` and ``update``); its ``table`` writes the Chinese
    form, ``plain(label)``.
-2. Add ``"<name>"`` to ``KIND_MODULES`` below.
-3. Put its CSS (class ``gw-kind-<name>`` on the tile) in ``assets/`` and, if its components take
+2. Put its CSS (class ``gw-kind-<name>`` on the tile) in ``assets/`` and, if its components take
    functions (dash-leaflet styles), the JavaScript there too, never in Python strings.
-4. Use it in a screen spec (``TileSpec(key, "<name>", ...)``) and fill its data type in that
+3. Use it in a screen spec (``TileSpec(key, "<name>", ...)``) and fill its data type in that
    screen's payload builder. ``tests/layouts/test_kinds.py`` then checks that its first render
    carries what its update sends, and ``tests/dashboard/test_export.py`` that its table is
    rectangular.
@@ -38,6 +37,7 @@ To add a kind ``<name>``:
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -87,9 +87,10 @@ class UnknownKind(LookupError):
     """No tile kind is registered under this name."""
 
 
-# One module per kind, named as the kind; each declares ``KIND``.
-KIND_MODULES = ("cellmap", "counters", "funnel", "gauge", "kpis", "map", "panels", "ranking",
-                "statgrid", "ticker", "timeseries")
+# One module per kind, named as the kind; each declares ``KIND``. Found by walking this
+# package, so a new kind is a new module and nothing else here.
+KIND_MODULES = tuple(sorted(m.name for m in pkgutil.iter_modules(__path__)
+                            if not m.ispkg and not m.name.startswith("_")))
 
 
 def _load(module: str) -> TileKind:

@@ -10,9 +10,10 @@ from typing import Any
 import dash_leaflet as dl
 from dash import html
 
-from dashboard import ids, theme
+from dashboard import ids
 from dashboard.i18n import Text, pick, plain, t
 from dashboard.registry import ScreenSpec, TileSpec
+from datasources.platform.feeds import feed_freshness
 
 # What a live update sends: ``{component_id: {prop: value}}``.
 Props = dict[str, dict[str, Any]]
@@ -164,7 +165,7 @@ def _export_link(screen: ScreenSpec, tile: TileSpec, href: str) -> html.A:
 
 def _freshness_limits(feed: str | None) -> dict[str, str]:
     # Only feeds with their own cadence carry limits; the page's defaults serve the rest.
-    limits = theme.FEED_FRESHNESS_S.get(feed or "")
+    limits = feed_freshness(feed)
     return {} if limits is None else {"data-live-after": f"{limits[0]:g}",
                                       "data-stale-after": f"{limits[1]:g}"}
 
