@@ -51,6 +51,11 @@ class MasterLookup(Protocol):
         """Whether master data knows entity ``ident`` of ``kind`` (one of ``ENTITY_KINDS``)."""
         ...
 
+    def lookup(self, table: str, key: str) -> Any | None:
+        """``key`` in a domain's lookup table (``MasterPart.tables``, e.g. park → district);
+        ``None`` if the table or the key is unknown. A new domain's effects use this."""
+        ...
+
     def grid_district(self, grid: str) -> str | None:
         """The district (adcode) of patrol grid (巡护网格) ``grid``; ``None`` if unregistered."""
         ...
@@ -81,7 +86,9 @@ class StaticMaster:
         patrol_grids: Mapping[str, str] | None = None,
         rangers: Iterable[str] = (),
         ids: Mapping[str, Iterable[str]] | None = None,
+        tables: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
+        self._tables = {name: dict(rows) for name, rows in (tables or {}).items()}
         self._sites = {
             site: trace if isinstance(trace, SiteTrace) else SiteTrace(**trace)
             for site, trace in (sites or {}).items()
@@ -108,6 +115,9 @@ class StaticMaster:
 
     def is_registered(self, kind: str, ident: str) -> bool:
         return ident in self._registered.get(check_kind(kind), ())
+
+    def lookup(self, table: str, key: str) -> Any | None:
+        return self._tables.get(table, {}).get(key)
 
     def grid_district(self, grid: str) -> str | None:
         return self._grid_districts.get(grid)
@@ -158,6 +168,10 @@ class SnapshotMasterLookup:
         """
         return ident in self._ids.get(check_kind(kind), ())
 
+    def lookup(self, table: str, key: str) -> Any | None:
+        """``key`` in a domain's lookup table; None if the table or the key is unknown."""
+        return self._tables.get(table, {}).get(key)
+
     def grid_district(self, grid: str) -> str | None:
         """The district (adcode) of a patrol grid (巡护网格); None if unknown."""
-        return self._tables.get("grid_district", {}).get(grid)
+        return self.lookup("grid_district", grid)
