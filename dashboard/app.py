@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None, sources: Sources | None = None,
     gate = access.Gatekeeper(sources.settings, sources.redis, sources.keys.revoked_grants)
     cache = PayloadCache(sources, payload_builders(found))
     hub = LiveHub(sources.redis_url, sources.keys)
-    metrics = WebMetrics(sources.aggregates)
+    metrics = WebMetrics(sources.live)
     register_pages(cache)
     app.layout = html.Div([dcc.Location(id=ids.LOCATION), dcc.Location(id=ids.NAVIGATE, refresh=True),
                            dash.page_container])

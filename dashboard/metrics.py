@@ -11,7 +11,7 @@ from datasources.platform.feedstats import LiveReader
 class WebMetrics:
     """Counters and histograms of this process, plus a collector over the shared feed stats."""
 
-    def __init__(self, aggregates: LiveReader):
+    def __init__(self, live: LiveReader):
         self.registry = CollectorRegistry()
         self.screens = Gauge(
             "greenwall_connected_screens", "Screens connected to this web process by WebSocket",
@@ -31,7 +31,7 @@ class WebMetrics:
             "greenwall_pushes", "Messages pushed to screens (each one frame: changed tiles, heartbeat)",
             ["screen"], registry=self.registry,
         )
-        self.registry.register(_FeedCollector(aggregates))
+        self.registry.register(_FeedCollector(live))
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
@@ -40,8 +40,8 @@ class WebMetrics:
 class _FeedCollector:
     """Reads the cluster-wide feed counters from Redis at scrape time."""
 
-    def __init__(self, aggregates: LiveReader):
-        self.aggregates = aggregates
+    def __init__(self, live: LiveReader):
+        self.live = live
 
     def describe(self):
         return []
@@ -59,7 +59,7 @@ class _FeedCollector:
             "greenwall_feed_last_event_timestamp_seconds", "Event time of the newest event",
             labels=["feed"])
         try:
-            stats = self.aggregates.feed_stats()
+            stats = self.live.feed_stats()
         except Exception:  # Redis down: /healthz says so; the scrape still answers
             stats = {}
         up = GaugeMetricFamily("greenwall_redis_up", "1 when Redis answered this scrape")
@@ -75,7 +75,7 @@ class _FeedCollector:
 
     def _deadletter(self):
         try:
-            status = self.aggregates.deadletter()
+            status = self.live.deadletter()
         except Exception:  # Redis down: greenwall_redis_up says so
             return
         length = GaugeMetricFamily(

@@ -110,7 +110,7 @@ class PayloadCache:
         """The payload at ``version`` (``None``: the version Redis has now)."""
         key = (slug, district)
         if version is None:
-            version = self.sources.aggregates.version()
+            version = self.sources.live.version()
         with self._lock(key):
             cached = self._latest.get(key)
             if cached is not None and cached.version == version:

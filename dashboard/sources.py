@@ -57,12 +57,6 @@ class Sources:
         store = SnapshotStore(settings.resolved_database_url, domains=load_domains(settings.domains))
         return cls(settings, url, store)
 
-    @property
-    def aggregates(self) -> LiveReader:
-        """The waste reader (a ``LiveReader`` with ``waste_view``) when waste is enabled, else
-        ``live``: what the screens, metrics and health checks read feed counters from."""
-        return self.readers.get("waste", self.live)
-
     def __getattr__(self, name: str) -> Any:
         # Only called for what Sources itself lacks: a domain's reader, by the domain's name.
         readers = self.__dict__.get("readers", {})

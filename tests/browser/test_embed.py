@@ -60,8 +60,8 @@ def fed(sources, worker):
         for verdict in verdicts:
             publish(r, k, "waste.quality", district=district, camera=f"QC-{district}",
                     site=site.id, verdict=verdict, confidence="0.9")
-    wait_until(lambda: sources.aggregates.feed_stats()["waste.quality"].ingested == 3
-               and sources.aggregates.feed_stats()["waste.weighing"].ingested == 2)
+    wait_until(lambda: sources.live.feed_stats()["waste.quality"].ingested == 3
+               and sources.live.feed_stats()["waste.weighing"].ingested == 2)
 
 
 def attr(driver, selector: str, name: str) -> str | None:
@@ -141,7 +141,7 @@ def test_postmessage_round_trip_with_a_host_on_another_origin(dash_duo, web, hos
     # The screen says it is live, with its scope and data version.
     ready = wait_until(lambda: messages(driver, "greenwall:ready"), timeout=30)[0]
     assert ready["screen"] == SLUG and ready["district"] == "310115"
-    assert ready["name"] == "浦东新区" and ready["version"] == sources.aggregates.version()
+    assert ready["name"] == "浦东新区" and ready["version"] == sources.live.version()
     assert ready["districts"] == ["310115", "310101"]
 
     # A click on a ranking row is told to the host, and does not navigate the frame.

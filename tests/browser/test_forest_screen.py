@@ -75,7 +75,7 @@ def test_grid_click_shows_its_people_and_a_district_name_scopes(dash_duo, screen
     grid = sources.store.forest.patrol_grids("310115")[0]
     publish(sources.redis, sources.keys, "forest.incident", incident="AJ-C-1", scenario="fire",
             stage="reported", grid=grid.id, lat=grid.lat, lon=grid.lon)
-    wait_until(lambda: sources.aggregates.feed_stats()["forest.incident"].ingested == 1)
+    wait_until(lambda: sources.live.feed_stats()["forest.incident"].ingested == 1)
     dash_duo.start_server(screen_app)
     dash_duo.wait_for_page(dash_duo.server_url + URL)
     dash_duo.wait_for_element(f".gw-cell-{grid.id}")

@@ -105,7 +105,7 @@ def test_waste_map_tooltips_and_ticker_show_hostile_names_as_text(web, chrome, s
             station=station.id, vehicle="VH-1", category="wet", tonnes="7")
     publish(sources.redis, sources.keys, "waste.quality", district=HOSTILE_DISTRICT,
             camera=CAMERA, site=site.id, verdict="unqualified", issue=ISSUE, confidence="0.9")
-    wait_until(lambda: sources.aggregates.feed_stats()["waste.quality"].ingested == 1)
+    wait_until(lambda: sources.live.feed_stats()["waste.quality"].ingested == 1)
 
     browser = open_live(chrome, web + "/screens/waste-sorting")
     row = '[data-tile="waste-sorting.unqualified"] .gw-ticker-row'
@@ -128,7 +128,7 @@ def test_forest_map_tooltips_and_grid_panel_show_hostile_ids_as_text(web, chrome
                 if g.duty_grid_id == ranger.duty_grid_id)
     publish(sources.redis, sources.keys, "forest.incident", incident=INCIDENT, scenario="fire",
             stage="reported", grid=grid.id, lat=grid.lat, lon=grid.lon)
-    wait_until(lambda: sources.aggregates.feed_stats()["forest.incident"].ingested == 1)
+    wait_until(lambda: sources.live.feed_stats()["forest.incident"].ingested == 1)
 
     browser = open_live(chrome, web + "/screens/forest-chief")
     wait_until(lambda: browser.execute_script("return !!document.querySelector('path.gw-case');"))

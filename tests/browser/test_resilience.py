@@ -43,7 +43,7 @@ def test_redis_outage_marks_tiles_stale_and_the_screen_recovers(dash_duo, own_re
     try:
         publish(sources.redis, sources.keys, "waste.weighing", district="310115",
                 station="ST-310115-01", vehicle="VH-1", category="wet", tonnes="3")
-        wait_until(lambda: sources.aggregates.feed_stats()["waste.weighing"].ingested == 1)
+        wait_until(lambda: sources.live.feed_stats()["waste.weighing"].ingested == 1)
         dash_duo.start_server(create_app(settings, sources))
         dash_duo.wait_for_page(dash_duo.server_url + "/screens/waste-sorting")
         wait_until(lambda: root_attr(dash_duo, "data-connection") == "live", timeout=40)

@@ -25,7 +25,7 @@ def served(dash_duo, screen_app, sources, worker):
     site = sources.store.sites("310115")[0]
     publish(sources.redis, sources.keys, "waste.quality", district="310115", camera="QC-1",
             site=site.id, verdict="unqualified", issue="混有塑料袋", confidence="0.9")
-    wait_until(lambda: sources.aggregates.feed_stats()["waste.quality"].ingested == 1)
+    wait_until(lambda: sources.live.feed_stats()["waste.quality"].ingested == 1)
     dash_duo.start_server(screen_app)
     return dash_duo.server_url
 

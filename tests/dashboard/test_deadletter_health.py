@@ -32,7 +32,7 @@ def test_health_and_metrics_report_dead_letters_trimmed_unread(sources, small_de
 
     _, report = health(sources)
     assert report["deadletter"] == {"length": 3, "maxlen": 3, "added": 5, "trimmed": 2}
-    text = WebMetrics(sources.aggregates).render().decode()
+    text = WebMetrics(sources.live).render().decode()
     assert "greenwall_deadletter_length 3.0" in text
     assert "greenwall_deadletter_maxlen 3.0" in text
     assert "greenwall_deadletter_trimmed_total 2.0" in text

@@ -57,7 +57,7 @@ def test_healthz_reports_services_and_feed_lag(web, sources, worker):
             station="ST-310115-01", vehicle="VH-1", category="wet", tonnes="3")
     publish(sources.redis, sources.keys, "waste.weighing", district="nowhere",
             station="ST-310115-01", vehicle="VH-1", category="wet", tonnes="3")
-    wait_until(lambda: sources.aggregates.feed_stats()["waste.weighing"].deadlettered == 1)
+    wait_until(lambda: sources.live.feed_stats()["waste.weighing"].deadlettered == 1)
     status, body = get(web + "/healthz")
     report = json.loads(body)
     assert status == 200
@@ -80,8 +80,8 @@ def test_a_feed_with_its_own_cadence_is_judged_by_it(web, sources, worker):
     publish(sources.redis, sources.keys, "waste.weighing", district="310115",
             station="ST-310115-01", vehicle="VH-1", category="wet", tonnes="3",
             ts=quarter_hour_ago)
-    wait_until(lambda: sources.aggregates.feed_stats()["waste.weighing"].ingested == 1)
-    wait_until(lambda: sources.aggregates.feed_stats()["forest.fire_risk"].ingested == 1)
+    wait_until(lambda: sources.live.feed_stats()["waste.weighing"].ingested == 1)
+    wait_until(lambda: sources.live.feed_stats()["forest.fire_risk"].ingested == 1)
     feeds = json.loads(get(web + "/healthz")[1])["feeds"]
     assert feeds["forest.fire_risk"]["status"] == "live"  # rated every 10 minutes
     assert feeds["waste.weighing"]["status"] == "stale"  # a truck a few seconds apart
@@ -90,7 +90,7 @@ def test_a_feed_with_its_own_cadence_is_judged_by_it(web, sources, worker):
 def test_metrics_in_prometheus_format(web, sources, worker):
     publish(sources.redis, sources.keys, "waste.weighing", district="310115",
             station="ST-310115-01", vehicle="VH-1", category="dry", tonnes="3")
-    wait_until(lambda: sources.aggregates.feed_stats()["waste.weighing"].ingested == 1)
+    wait_until(lambda: sources.live.feed_stats()["waste.weighing"].ingested == 1)
     status, body = get(web + "/metrics")
     assert status == 200
     assert 'greenwall_events_ingested_total{feed="waste.weighing"} 1.0' in body

@@ -33,10 +33,10 @@ def test_wire_updates_are_plain_json_of_every_prop_of_every_tile(sources):
 def test_one_weighing_changes_the_props_of_its_category_only(sources, worker):
     cache = PayloadCache(sources, payload_builders())
     _weigh(sources, "dry", "3")
-    wait_until(lambda: sources.aggregates.feed_stats()["waste.weighing"].ingested == 1)
+    wait_until(lambda: sources.live.feed_stats()["waste.weighing"].ingested == 1)
     before = cache.get("waste-sorting", None).wire_updates("zh")["tonnes"]
     _weigh(sources, "wet", "2.5")
-    wait_until(lambda: sources.aggregates.feed_stats()["waste.weighing"].ingested == 2)
+    wait_until(lambda: sources.live.feed_stats()["waste.weighing"].ingested == 2)
     after = cache.get("waste-sorting", None).wire_updates("zh")["tonnes"]
     changed = {key for key in after if before[key][0] != after[key][0]}
     assert (WET, "data-value") in changed
@@ -47,11 +47,11 @@ def test_one_weighing_changes_the_props_of_its_category_only(sources, worker):
 def test_tiles_a_weighing_did_not_change_keep_their_drawn_update(sources, worker):
     cache = PayloadCache(sources, payload_builders())
     _weigh(sources, "dry", "3")
-    wait_until(lambda: sources.aggregates.feed_stats()["waste.weighing"].ingested == 1)
+    wait_until(lambda: sources.live.feed_stats()["waste.weighing"].ingested == 1)
     before = cache.get("waste-sorting", None)
     before.wire_updates("en")
     _weigh(sources, "wet", "2.5")
-    wait_until(lambda: sources.aggregates.feed_stats()["waste.weighing"].ingested == 2)
+    wait_until(lambda: sources.live.feed_stats()["waste.weighing"].ingested == 2)
     after = cache.get("waste-sorting", None)
     assert after.version > before.version
     # Quality cameras: untouched by a weighing, so drawn once and reused, in both languages.

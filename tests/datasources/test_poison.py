@@ -157,7 +157,7 @@ def test_poison_messages_never_stop_the_feeds(sources, worker):
             lat="31.2", lon="121.6")
 
     def stats():
-        return sources.aggregates.feed_stats()
+        return sources.live.feed_stats()
 
     wait_until(lambda: stats()["forest.patrol"].ingested == 1, timeout=30)
     counted = stats()
@@ -165,7 +165,7 @@ def test_poison_messages_never_stop_the_feeds(sources, worker):
     assert (counted["waste.quality"].ingested, counted["waste.quality"].deadlettered) == (20, 0)
     assert counted["forest.incident"].deadlettered == 1
     days = {now.date().isoformat(), datetime.now(TZ).date().isoformat()}  # in case midnight passed
-    assert sum(sources.aggregates.waste_view(day=day).tonnes["wet"] for day in days) == 40.0
+    assert sum(sources.waste.waste_view(day=day).tonnes["wet"] for day in days) == 40.0
 
     dead = letters_by_feed(client, keys)
     reasons = {what: dead[entry]["reason"] for what, entry in entries.items()}
@@ -359,6 +359,6 @@ def test_the_worker_reads_its_limits_from_settings(settings, sources):
 def test_a_message_without_ts_counts_at_its_entry_time(sources, worker):
     """The entry ID's time is the event time; the real clock accepts it."""
     publish(sources.redis, sources.keys, "waste.weighing", ts="", **WEIGHING)
-    wait_until(lambda: sources.aggregates.feed_stats()["waste.weighing"].ingested == 1)
-    assert abs(sources.aggregates.feed_stats()["waste.weighing"].last_event_ms
+    wait_until(lambda: sources.live.feed_stats()["waste.weighing"].ingested == 1)
+    assert abs(sources.live.feed_stats()["waste.weighing"].last_event_ms
                - time.time() * 1000) < 60_000
