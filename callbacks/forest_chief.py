@@ -37,7 +37,7 @@ from layouts.forest_chief import (
     WITHIN_HOURS,
     YEAR,
 )
-from layouts.kinds import Stat, TileData, percent, text
+from layouts.kinds import Stat, TileData, text
 from layouts.kinds.funnel import Funnel, FunnelStage
 from layouts.kinds.kpis import Kpi, Kpis
 from layouts.kinds.panels import Panel, Panels
@@ -51,20 +51,8 @@ TICKER_ROWS = 30
 OVERDUE_LINES = 4
 
 
-def _count(metric: str, label: str, value: int, unit: str = "") -> Stat:
-    return Stat(metric, label, value, f"{value:,}", unit)
-
-
-def _share(metric: str, label: str, value: float | None) -> Stat:
-    return Stat(metric, label, None if value is None else round(value, 4), percent(value))
-
-
-def _hours(metric: str, label: str, hours: float | None) -> Stat:
-    if hours is None:
-        return Stat(metric, label, None, "—")
-    if hours >= 48:
-        return Stat(metric, label, hours, f"{hours / 24:.1f}", "天")
-    return Stat(metric, label, hours, f"{hours:.1f}", "小时")
+def _rounded(share: float | None) -> float | None:
+    return None if share is None else round(share, 4)
 
 
 class _Scope:
@@ -95,15 +83,15 @@ def _empty(view: ForestView) -> ForestView:
 
 def _duty(scope: _Scope) -> Kpis:
     levels = scope.master.chief_levels(scope.district)
-    chiefs = tuple(_count(f"forest.chiefs.{lv}", LEVEL_LABELS[lv], levels.get(lv, 0))
+    chiefs = tuple(Stat(f"forest.chiefs.{lv}", LEVEL_LABELS[lv], levels.get(lv, 0))
                    for lv in LEVEL_LABELS)
     return Kpis((
-        Kpi(_count("forest.chiefs.total", "各级林长", sum(levels.values()), "名"), chiefs),
-        Kpi(_count("forest.rangers.on_patrol", "巡护中护林员", scope.on_patrol, "名"),
-            (_count("forest.rangers.total", "护林员", len(scope.rangers), "名"),)),
-        Kpi(_share("forest.patrol.coverage", "今日巡护覆盖率", scope.coverage),
-            (_count("forest.patrol.grids_visited", "已巡", scope.visited, "格"),
-             _count("forest.patrol.grids_total", "网格", scope.grid_total, "格"))),
+        Kpi(Stat("forest.chiefs.total", "各级林长", sum(levels.values())), chiefs),
+        Kpi(Stat("forest.rangers.on_patrol", "巡护中护林员", scope.on_patrol),
+            (Stat("forest.rangers.total", "护林员", len(scope.rangers)),)),
+        Kpi(Stat("forest.patrol.coverage", "今日巡护覆盖率", _rounded(scope.coverage)),
+            (Stat("forest.patrol.grids_visited", "已巡", scope.visited),
+             Stat("forest.patrol.grids_total", "网格", scope.grid_total))),
     ))
 
 
@@ -113,13 +101,11 @@ def _cases(scope: _Scope) -> Kpis:
                 and datetime.fromtimestamp(c.times[0] / 1000, tz).date().isoformat() == scope.view.day)
     rate = scope.closure.rate
     return Kpis((
-        Kpi(_count("forest.cases.open", "在办案件", scope.open, "件"),
-            (_count("forest.cases.reported_today", "今日上报", today, "件"),)),
-        Kpi(_count("forest.cases.overdue", "超期案件", scope.overdue, "件"),
-            tone="bad" if scope.overdue else "good"),
-        Kpi(_share("forest.cases.ontime_rate", "近30日按期办结率", rate),
-            (_count("forest.cases.closed_30d", "办结", scope.closure.closed, "件"),),
-            tone="" if rate is None else "good" if rate >= 0.9 else "warn"),
+        Kpi(Stat("forest.cases.open", "在办案件", scope.open),
+            (Stat("forest.cases.reported_today", "今日上报", today),)),
+        Kpi(Stat("forest.cases.overdue", "超期案件", scope.overdue)),
+        Kpi(Stat("forest.cases.ontime_rate", "近30日按期办结率", _rounded(rate)),
+            (Stat("forest.cases.closed_30d", "办结", scope.closure.closed),)),
     ))
 
 
@@ -132,15 +118,12 @@ def _resources(scope: _Scope) -> Kpis:
     level = max(levels) if levels else None
     return Kpis((
         Kpi(Stat("forest.coverage", text(COVERAGE_YEAR, year=latest.year) if latest else "森林覆盖率",
-                 latest.percent if latest else None, f"{latest.percent:.2f}" if latest else "—",
-                 "%"),
-            (Stat("forest.coverage.previous", text(YEAR, year=previous.year), previous.percent,
-                  f"{previous.percent:.1f}", "%"),) if previous else ()),
-        Kpi(_count("forest.trees.ancient", "古树名木", trees.get("ancient", 0), "株"),
-            (_count("forest.trees.reserve", "后续资源", trees.get("reserve", 0), "株"),)),
-        Kpi(Stat("forest.fire_risk.level", "当前火险等级", level,
-                 "—" if level is None else f"{level}", "" if level is None else "级"),
-            tone="" if level is None else "bad" if level >= 4 else "warn" if level == 3 else "good"),
+                 latest.percent if latest else None),
+            (Stat("forest.coverage.previous", text(YEAR, year=previous.year), previous.percent),)
+            if previous else ()),
+        Kpi(Stat("forest.trees.ancient", "古树名木", trees.get("ancient", 0)),
+            (Stat("forest.trees.reserve", "后续资源", trees.get("reserve", 0)),)),
+        Kpi(Stat("forest.fire_risk.level", "当前火险等级", level)),
     ))
 
 
@@ -153,13 +136,12 @@ def _funnel(scope: _Scope) -> Funnel:
     stages = []
     for row in scope.funnel:
         key = f"forest.funnel.{row.stage}"
-        overdue = Stat(f"{key}.overdue", "超期", row.overdue,
-                       "—" if row.overdue is None else f"{row.overdue:,}")
         stages.append(FunnelStage(
             key=row.stage, label=STAGE_LABELS[row.stage], hint=limits[row.stage],
-            bar=_count(f"{key}.reached", "近30日", row.reached),
-            cells=(_count(f"{key}.current", WAITING_LABELS[row.stage], row.current),
-                   _hours(f"{key}.median_hours", "停留中位", row.median_hours), overdue),
+            bar=Stat(f"{key}.reached", "近30日", row.reached),
+            cells=(Stat(f"{key}.current", WAITING_LABELS[row.stage], row.current),
+                   Stat(f"{key}.median_hours", "停留中位", row.median_hours),
+                   Stat(f"{key}.overdue", "超期", row.overdue)),
         ))
     return Funnel(tuple(stages), columns=("环节", "近30日到达", "当前", "停留中位", "超期"),
                   note="当前：停在该环节的在办案件（考核为近30日办结）；停留：到下一环节的中位用时")
@@ -170,8 +152,8 @@ def _scenarios(scope: _Scope, sources: Sources) -> StatGrid:
     return StatGrid(
         tuple(GridRow(
             key=r.scenario, label=SCENARIO_LABELS[r.scenario],
-            cells=(_count(f"forest.scenario.{r.scenario}.open", "在办", r.open),
-                   _count(f"forest.scenario.{r.scenario}.month", "本月", r.this_month)),
+            cells=(Stat(f"forest.scenario.{r.scenario}.open", "在办", r.open),
+                   Stat(f"forest.scenario.{r.scenario}.month", "本月", r.this_month)),
             spark=tuple(float(v) for v in r.trend), colour=theme.SCENARIO_COLOURS[r.scenario])
             for r in rows),
         columns=("在办", "本月"), spark_label="近30日上报",
@@ -189,7 +171,6 @@ def _ranking(scope: _Scope) -> Ranking:
         value = fs.score(closed.rate, share, overdue, len(local.open_cases), active)
         rows.append(RankRow(
             key=d.adcode, label=d.name, value=value,
-            display="—" if value is None else f"{value:.1f}",
             metric=f"forest.score.{d.adcode}", href=f"/screens/{SLUG}?district={d.adcode}",
             selected=d.adcode == scope.district))
     rows.sort(key=lambda r: (r.value is None, -(r.value or 0), r.key))
@@ -252,25 +233,24 @@ def _lists(scope: _Scope) -> Panels:
         heading=text(SCOPE_CHIEF, chief=chief) if chief else "",
         panels=(
             Panel("resources", "资源清单", (
-                _count("forest.lists.resources.grids", "巡护网格", scope.grid_total, "个"),
-                Stat("forest.lists.resources.area", "网格面积", round(m.area_km2(district), 1),
-                     f"{m.area_km2(district):,.0f}", "km²"),
-                _count("forest.lists.resources.trees", "古树名木", trees.get("ancient", 0), "株"))),
+                Stat("forest.lists.resources.grids", "巡护网格", scope.grid_total),
+                Stat("forest.lists.resources.area", "网格面积", round(m.area_km2(district), 1)),
+                Stat("forest.lists.resources.trees", "古树名木", trees.get("ancient", 0)))),
             Panel("duties", "责任清单", (
-                _count("forest.lists.duties.chiefs", "林长", sum(levels.values()), "名"),
-                _count("forest.lists.duties.rangers", "护林员", len(scope.rangers), "名"),
-                _count("forest.lists.duties.duty_grids", "履职网格", sum(levels.values()), "个"))),
+                Stat("forest.lists.duties.chiefs", "林长", sum(levels.values())),
+                Stat("forest.lists.duties.rangers", "护林员", len(scope.rangers)),
+                Stat("forest.lists.duties.duty_grids", "履职网格", sum(levels.values())))),
             Panel("tasks", "任务清单", (
-                _count("forest.lists.tasks.pending", "待办案件", pending, "件"),
-                _count("forest.lists.tasks.verify", "待核实", rows["reported"].current, "件"),
-                _count("forest.lists.tasks.unpatrolled", "今日未巡网格",
-                       scope.grid_total - scope.visited, "个"))),
+                Stat("forest.lists.tasks.pending", "待办案件", pending),
+                Stat("forest.lists.tasks.verify", "待核实", rows["reported"].current),
+                Stat("forest.lists.tasks.unpatrolled", "今日未巡网格",
+                     scope.grid_total - scope.visited))),
             Panel("results", "成绩清单", (
-                _count("forest.lists.results.closed", "近30日办结", scope.closure.closed, "件"),
-                _count("forest.lists.results.ontime", "按期办结", scope.closure.on_time, "件"),
-                _count("forest.lists.results.month", "本月上报", month, "件"))),
+                Stat("forest.lists.results.closed", "近30日办结", scope.closure.closed),
+                Stat("forest.lists.results.ontime", "按期办结", scope.closure.on_time),
+                Stat("forest.lists.results.month", "本月上报", month))),
             Panel("negative", "负面清单", (
-                _count("forest.lists.negative.overdue", "超期案件", scope.overdue, "件"),), negative,
+                Stat("forest.lists.negative.overdue", "超期案件", scope.overdue),), negative,
                 empty="无超期案件"),
         ),
     )
@@ -281,7 +261,7 @@ def payload(sources: Sources, district: str | None) -> dict[str, TileData]:
     view = sources.forest.view()
     master = load_master(sources)
     scope = _Scope(sources, view, master, district)
-    stats = sources.aggregates.feed_stats()
+    stats = sources.live.feed_stats()
     patrol_at, incident_at, fire_at = (stats[f].last_event_ms for f in (PATROL, INCIDENT, FIRE))
     return {
         "duty": TileData(_duty(scope), patrol_at),

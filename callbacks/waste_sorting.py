@@ -9,7 +9,7 @@ from dashboard import theme
 from dashboard.districts import BY_ADCODE, DISTRICTS
 from dashboard.sources import Sources
 from datasources.waste.reader import WasteView
-from layouts.kinds import Stat, TileData, percent, text
+from layouts.kinds import Stat, TileData, text
 from layouts.kinds.counters import Counter, Counters
 from layouts.kinds.gauge import Gauge
 from layouts.kinds.map import DistrictMap
@@ -29,7 +29,6 @@ from layouts.waste_sorting import (
 
 __all__ = ["SLUG", "payload"]
 
-DECIMALS = {"wet": 1, "dry": 1, "recyclable": 1, "hazardous": 2}
 UNQUALIFIED_ROWS = 30
 
 
@@ -43,8 +42,6 @@ def _tonnes(view: WasteView, targets: dict[str, float]) -> Counters:
             metric=f"waste.tonnes_today.{c}",
             label=CATEGORY_LABELS[c],
             value=view.tonnes.get(c, 0.0),
-            unit="吨",
-            decimals=DECIMALS[c],
             target=targets.get(c),
             target_metric=f"waste.target_today.{c}",
             colour=theme.WASTE_CATEGORY_COLOURS[c],
@@ -58,11 +55,10 @@ def _recycling(view: WasteView) -> Gauge:
     recovered = view.tonnes.get("recyclable", 0.0) + view.tonnes.get("wet", 0.0)
     share = recovered / total if total else None
     return Gauge(
-        ring=Stat("waste.recycling_rate", "回收利用率", share, percent(share)),
+        ring=Stat("waste.recycling_rate", "回收利用率", share),
         stats=(
-            Stat("waste.tonnes_today.recovered", "资源化", round(recovered, 1),
-                 f"{recovered:,.0f}", "吨"),
-            Stat("waste.tonnes_today.total", "总量", round(total, 1), f"{total:,.0f}", "吨"),
+            Stat("waste.tonnes_today.recovered", "资源化", round(recovered, 1)),
+            Stat("waste.tonnes_today.total", "总量", round(total, 1)),
         ),
     )
 
@@ -74,12 +70,11 @@ def _cameras(sources: Sources, view: WasteView, district: str | None) -> Gauge:
     online = sum(1 for seen in view.camera_last_seen.values() if seen >= cutoff)
     rate = view.quality.rate
     return Gauge(
-        ring=Stat("waste.qualified_rate", "品质合格率", rate, percent(rate)),
+        ring=Stat("waste.qualified_rate", "品质合格率", rate),
         stats=(
-            Stat("waste.cameras.online", "在线探头", online, f"{online:,}"),
-            Stat("waste.cameras.total", "探头总数", len(known), f"{len(known):,}"),
-            Stat("waste.quality.checks", "今日识别", view.quality.total,
-                 f"{view.quality.total:,}", "次"),
+            Stat("waste.cameras.online", "在线探头", online),
+            Stat("waste.cameras.total", "探头总数", len(known)),
+            Stat("waste.quality.checks", "今日识别", view.quality.total),
         ),
     )
 
@@ -97,9 +92,9 @@ def _hourly(sources: Sources, view: WasteView) -> Timeseries:
             Series("昨日", tuple(round(v, 1) for v in view.hourly_yesterday), "line", theme.WARN),
         ),
         stats=(
-            Stat("waste.loads_today", "今日车次", view.loads, f"{view.loads:,}", "车"),
-            Stat("waste.tonnes_this_hour", "本小时", None if this_hour is None else
-                 round(this_hour, 1), "—" if this_hour is None else f"{this_hour:,.0f}", "吨"),
+            Stat("waste.loads_today", "今日车次", view.loads),
+            Stat("waste.tonnes_this_hour", "本小时",
+                 None if this_hour is None else round(this_hour, 1)),
         ),
         y_title="吨",
     )
@@ -111,7 +106,7 @@ def _ranking(view: WasteView, district: str | None) -> Ranking:
         count = view.quality_by_district.get(d.adcode)
         rate = count.rate if count else None
         rows.append(RankRow(
-            key=d.adcode, label=d.name, value=rate, display=percent(rate),
+            key=d.adcode, label=d.name, value=rate,
             metric=f"waste.qualified_rate.{d.adcode}",
             href=f"/screens/{SLUG}?district={d.adcode}", selected=d.adcode == district,
         ))
@@ -189,8 +184,8 @@ def _unqualified(sources: Sources, view: WasteView, district: str | None) -> Tic
 
 def payload(sources: Sources, district: str | None) -> dict[str, TileData]:
     """Every tile of the waste-sorting screen for one scope (``None`` = the whole city)."""
-    view = sources.aggregates.waste_view(district=district, limit=UNQUALIFIED_ROWS)
-    stats = sources.aggregates.feed_stats()
+    view = sources.waste.waste_view(district=district, limit=UNQUALIFIED_ROWS)
+    stats = sources.live.feed_stats()
     weighing_at = stats[WEIGHING].last_event_ms if WEIGHING in stats else None
     quality_at = stats[QUALITY].last_event_ms if QUALITY in stats else None
     return {

@@ -27,7 +27,7 @@ def tile_table(tile: TileSpec, data: TileData) -> Table:
     """The table behind one tile, drawn by its kind (``UnknownKind``, a ``LookupError``, for a
     kind that does not exist)."""
     kind = get_kind(tile.kind)
-    return kind.table(kind.content(tile, data))
+    return kind.table(tile, kind.content(tile, data))
 
 
 # ---- the file ------------------------------------------------------------------------------

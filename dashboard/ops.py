@@ -61,7 +61,7 @@ def health(sources: Sources) -> tuple[int, dict]:
         beats = sources.redis.hgetall(sources.keys.heartbeat("worker")) or {}
         alive = [c for c, ms in beats.items() if now_ms - int(ms) < 30_000]
         report["workers"] = {"alive": len(alive), "consumers": sorted(alive)}
-        for feed, stats in sources.aggregates.feed_stats().items():
+        for feed, stats in sources.live.feed_stats().items():
             age = None if not stats.last_event_ms else max(0.0, (now_ms - stats.last_event_ms) / 1000)
             report["feeds"][feed] = {
                 "status": _freshness(feed, age, sources),

@@ -25,6 +25,42 @@ class GridPos:
 
 
 @dataclass(frozen=True)
+class Band:
+    """A tone from a threshold up: a value of ``at_least`` or more reads as ``tone``
+    ("good", "warn" or "bad")."""
+
+    at_least: float
+    tone: str
+
+
+@dataclass(frozen=True)
+class Larger:
+    """A larger unit from a threshold up: a value of ``at_least`` or more is divided by
+    ``per`` and shown in ``unit`` (hours from 48 on as days: ``Larger(48, 24, "天")``)."""
+
+    at_least: float
+    per: float
+    unit: str
+
+
+@dataclass(frozen=True)
+class Format:
+    """How a tile shows one metric's raw value: ``decimals`` after the point (thousands are
+    grouped), its ``unit`` (a Chinese label, translated like any label), a ``percent`` share
+    (0–1, shown ×100 with "%" and no unit), a ``larger`` unit for big values, and ``bands``,
+    highest first: the first band the value reaches gives its tone (no band reached, no tone)."""
+
+    decimals: int = 0
+    unit: str = ""
+    percent: bool = False
+    larger: Larger | None = None
+    bands: tuple[Band, ...] = ()
+
+
+PLAIN = Format()
+
+
+@dataclass(frozen=True)
 class TileSpec:
     """One tile: what it shows (kind, metrics), where (pos), and which feed keeps it fresh."""
 
@@ -36,6 +72,21 @@ class TileSpec:
     feed: str | None = None
     metrics: tuple[str, ...] = ()
     note: str = ""
+    # How each metric reads, by ``data-metric`` key; a family of keys (one per district) is
+    # written once with a placeholder last part, ``waste.qualified_rate.<adcode>``. A metric
+    # without one is a whole number without unit.
+    formats: Mapping[str, Format] = field(default_factory=dict, compare=False)
+
+    def format_of(self, metric: str) -> Format:
+        """The format of ``metric``: its own, else its family's, else ``PLAIN``."""
+        if metric in self.formats:
+            return self.formats[metric]
+        family, _, _ = metric.rpartition(".")
+        for key, fmt in self.formats.items():
+            prefix, _, last = key.rpartition(".")
+            if prefix == family and last.startswith("<") and last.endswith(">"):
+                return fmt
+        return PLAIN
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ in ``LABELS`` (``dashboard.i18n``).
 
 from __future__ import annotations
 
-from dashboard.registry import GridPos, ScreenSpec, TileSpec
+from dashboard.registry import Band, Format, GridPos, Larger, ScreenSpec, TileSpec
 from datasources.forest.feeds import SCENARIOS, STAGES
 from datasources.forest.stats import SCORE_FORMULA
 
@@ -109,6 +109,12 @@ LABELS = {
         "rangers and cases, a district's name for its view",
 }
 
+# How each number reads (``dashboard.registry.Format``); the payload carries raw values.
+PEOPLE, CELLS, CASES, TREES, UNITS = (Format(unit=u) for u in ("名", "格", "件", "株", "个"))
+SHARE = Format(percent=True, decimals=1)
+# A stay in hours, from two days on in days.
+HOURS = Format(unit="小时", decimals=1, larger=Larger(48, 24, "天"))
+
 SCREEN = ScreenSpec(
     slug=SLUG,
     title="林长制数字化监管",
@@ -125,6 +131,9 @@ SCREEN = ScreenSpec(
                      "forest.patrol.coverage", "forest.patrol.grids_visited",
                      "forest.patrol.grids_total"),
             note="巡护中：已开始、未结束且1小时内有签到；覆盖率：今日有巡护记录的网格占比",
+            formats={"forest.chiefs.total": PEOPLE, "forest.rangers.on_patrol": PEOPLE,
+                     "forest.rangers.total": PEOPLE, "forest.patrol.coverage": SHARE,
+                     "forest.patrol.grids_visited": CELLS, "forest.patrol.grids_total": CELLS},
         ),
         TileSpec(
             "cases", "kpis", "案件办理", "Cases", GridPos(9, 0, 8, 2), feed=INCIDENT,
@@ -132,6 +141,12 @@ SCREEN = ScreenSpec(
                      "forest.cases.overdue", "forest.cases.ontime_rate",
                      "forest.cases.closed_30d"),
             note="在办：已上报未考核；超期：在当前环节停留超过时限；按期办结：各环节均未超时",
+            formats={"forest.cases.open": CASES, "forest.cases.reported_today": CASES,
+                     "forest.cases.overdue": Format(unit="件", bands=(Band(1, "bad"),
+                                                                     Band(0, "good"))),
+                     "forest.cases.ontime_rate": Format(percent=True, decimals=1, bands=(
+                         Band(0.9, "good"), Band(0, "warn"))),
+                     "forest.cases.closed_30d": CASES},
         ),
         TileSpec(
             "resources", "kpis", "森林资源与火险", "Forest and fire danger",
@@ -139,6 +154,12 @@ SCREEN = ScreenSpec(
             metrics=("forest.coverage", "forest.coverage.previous", "forest.trees.ancient",
                      "forest.trees.reserve", "forest.fire_risk.level"),
             note="森林覆盖率与古树名木总数为公开统计（全市）；火险等级为当前最高",
+            formats={"forest.coverage": Format(unit="%", decimals=2),
+                     "forest.coverage.previous": Format(unit="%", decimals=1),
+                     "forest.trees.ancient": TREES, "forest.trees.reserve": TREES,
+                     # 森林火险等级: 4–5 high, 3 middling, 1–2 low.
+                     "forest.fire_risk.level": Format(unit="级", bands=(
+                         Band(4, "bad"), Band(3, "warn"), Band(1, "good")))},
         ),
         TileSpec(
             "funnel", "funnel", "闭环处置漏斗", "The closed loop",
@@ -146,6 +167,7 @@ SCREEN = ScreenSpec(
             metrics=tuple(f"forest.funnel.{s}.{m}" for s in STAGES
                           for m in ("reached", "current", "median_hours", "overdue")),
             note="条形：近30日到达该环节的案件；停留：进入该环节到下一环节的中位小时数",
+            formats={f"forest.funnel.{s}.median_hours": HOURS for s in STAGES},
         ),
         TileSpec(
             "scenarios", "statgrid", "五大场景", "Five scenarios", GridPos(0, 7, 6, 5),
@@ -165,10 +187,19 @@ SCREEN = ScreenSpec(
             metrics=("forest.lists.resources.grids", "forest.lists.duties.chiefs",
                      "forest.lists.tasks.pending", "forest.lists.results.closed",
                      "forest.lists.negative.overdue"),
+            formats={"forest.lists.resources.grids": UNITS,
+                     "forest.lists.resources.area": Format(unit="km²"),
+                     "forest.lists.resources.trees": TREES,
+                     "forest.lists.duties.chiefs": PEOPLE, "forest.lists.duties.rangers": PEOPLE,
+                     "forest.lists.duties.duty_grids": UNITS, "forest.lists.tasks.pending": CASES,
+                     "forest.lists.tasks.verify": CASES, "forest.lists.tasks.unpatrolled": UNITS,
+                     "forest.lists.results.closed": CASES, "forest.lists.results.ontime": CASES,
+                     "forest.lists.results.month": CASES, "forest.lists.negative.overdue": CASES},
         ),
         TileSpec(
             "ranking", "ranking", "各区林长制考核得分", "District assessment",
             GridPos(17, 2, 7, 6), feed=INCIDENT, metrics=("forest.score.<adcode>",),
+            formats={"forest.score.<adcode>": Format(decimals=1)},
             note="得分由按期办结率、巡护覆盖率与超期案件计算，公式见图块底部",
         ),
         TileSpec(

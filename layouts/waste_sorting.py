@@ -6,7 +6,7 @@ and text template it uses has its English in ``LABELS`` (``dashboard.i18n``).
 
 from __future__ import annotations
 
-from dashboard.registry import GridPos, ScreenSpec, TileSpec
+from dashboard.registry import Format, GridPos, ScreenSpec, TileSpec
 
 SLUG = "waste-sorting"
 CATEGORIES = ("wet", "dry", "recyclable", "hazardous")
@@ -52,6 +52,11 @@ LABELS = {
     "收集点 → 收运车辆 → 中转站": "Collection site → vehicle → transfer station",
 }
 
+# How each number reads (``dashboard.registry.Format``); the payload carries raw values.
+TONNES = Format(unit="吨")
+SHARE = Format(percent=True, decimals=1)
+DECIMALS = {"wet": 1, "dry": 1, "recyclable": 1, "hazardous": 2}
+
 SCREEN = ScreenSpec(
     slug=SLUG,
     title="垃圾分类实时监管",
@@ -65,18 +70,23 @@ SCREEN = ScreenSpec(
             GridPos(0, 0, 16, 3), feed=WEIGHING,
             metrics=tuple(f"waste.tonnes_today.{c}" for c in CATEGORIES),
             note="车载称重累计，对比日目标",
+            formats={f"waste.tonnes_today.{c}": Format(unit="吨", decimals=DECIMALS[c])
+                     for c in CATEGORIES},
         ),
         TileSpec(
             "recycling", "gauge", "资源回收利用率", "Resource recovery rate",
             GridPos(16, 0, 4, 3), feed=WEIGHING,
             metrics=("waste.recycling_rate", "waste.tonnes_today.total"),
             note="（可回收物 + 湿垃圾资源化量）÷ 生活垃圾清运总量，按今日称重计",
+            formats={"waste.recycling_rate": SHARE, "waste.tonnes_today.recovered": TONNES,
+                     "waste.tonnes_today.total": TONNES},
         ),
         TileSpec(
             "cameras", "gauge", "湿垃圾品质识别探头", "Wet-waste quality cameras",
             GridPos(20, 0, 4, 3), feed=QUALITY,
             metrics=("waste.qualified_rate", "waste.cameras.online", "waste.cameras.total"),
             note="在线：近15分钟有识别结果",
+            formats={"waste.qualified_rate": SHARE, "waste.quality.checks": Format(unit="次")},
         ),
         TileSpec(
             "map", "map", "各区湿垃圾品质合格率与中转站", "Qualified rate by district",
@@ -87,11 +97,13 @@ SCREEN = ScreenSpec(
             "ranking", "ranking", "16区湿垃圾品质合格率排名", "District ranking",
             GridPos(10, 3, 6, 9), feed=QUALITY,
             metrics=("waste.qualified_rate.<adcode>",),
+            formats={"waste.qualified_rate.<adcode>": SHARE},
         ),
         TileSpec(
             "hourly", "timeseries", "今日逐时清运量 vs 昨日", "Hourly tonnes vs yesterday",
             GridPos(16, 3, 8, 4), feed=WEIGHING,
             metrics=("waste.loads_today", "waste.tonnes_this_hour"),
+            formats={"waste.loads_today": Format(unit="车"), "waste.tonnes_this_hour": TONNES},
         ),
         TileSpec(
             "unqualified", "ticker", "不合格湿垃圾溯源", "Unqualified loads traced back",

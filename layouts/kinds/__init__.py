@@ -8,7 +8,7 @@ A kind module (``layouts/kinds/<name>.py``) holds
 - ``update(screen, tile, content)``: what a live update sends, ``{component id: {prop: value}}``.
   ``render`` draws its components with exactly these props as first values, so a page built at
   version N and a page updated to version N look the same;
-- ``table(content)``: the tile's data as a ``Table``, which ``/export/<slug>/<tile>.csv`` writes;
+- ``table(tile, content)``: the tile's data as a ``Table``, which ``/export/<slug>/<tile>.csv`` writes;
 - its **push budget**: the least seconds between two live pushes of one tile (read by
   ``callbacks/live.py``). Numbers go out at once; a chart, map or list redrawn ten times a
   second only costs a wall's browsers CPU;
@@ -22,7 +22,10 @@ To add a kind ``<name>``:
 1. Write ``layouts/kinds/<name>.py``: the data dataclass, ``render``, ``update``, ``table`` and
    ``KIND = TileKind("<name>", <Data>, render, update, table, push_budget_s=...)``. Copy the
    nearest existing kind (``ticker`` is the smallest list, ``gauge`` the smallest numbers).
-   Every number a host page or test may read carries ``metric_attrs(key, value)``. Every
+   Every number a host page or test may read carries ``metric_attrs(key, value)``; the data
+   holds raw numbers, and the kind shows them with ``formatted(value, tile.format_of(key))``
+   (the spec's ``Format``: decimals, unit, percent, larger unit) and tones them with
+   ``tone(...)`` (its bands), so ``render``, ``update`` and ``table`` read alike. Every
    label it draws goes through ``dashboard.i18n.t`` (a ``str`` or a ``Text``; the screen's
    label set is in force inside ``render`` and ``update``); its ``table`` writes the Chinese
    form, ``plain(label)``.
@@ -53,14 +56,15 @@ from layouts.kinds._common import (
     Stat,
     Table,
     TileData,
+    formatted,
     frame,
     frame_props,
-    percent,
     raw,
+    tone,
 )
 
 __all__ = ["KINDS", "Cell", "Props", "Stat", "Table", "Text", "TileData", "TileKind", "UnknownKind",
-           "build_tile", "get_kind", "percent", "plain", "raw", "text", "tile_update"]
+           "build_tile", "formatted", "get_kind", "plain", "raw", "text", "tile_update", "tone"]
 
 
 @dataclass(frozen=True)
@@ -72,7 +76,7 @@ class TileKind:
     data: type
     render: Callable[[ScreenSpec, TileSpec, Any], Any]
     update: Callable[[ScreenSpec, TileSpec, Any], Props]
-    table: Callable[[Any], Table]
+    table: Callable[[TileSpec, Any], Table]
     push_budget_s: float
 
     def content(self, tile: TileSpec, data: TileData) -> Any:

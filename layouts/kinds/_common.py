@@ -1,5 +1,6 @@
-"""What every tile kind draws with: the tile frame, numbers as the page shows and carries them,
-the stat type and its rows, the base map, and the table type of a CSV export."""
+"""What every tile kind draws with: the tile frame, numbers as the page shows and carries them
+(formatted from the tile spec's ``Format`` of each metric), the stat type and its rows, the base
+map, and the table type of a CSV export."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from dash import html
 
 from dashboard import ids
 from dashboard.i18n import Text, pick, plain, t
-from dashboard.registry import ScreenSpec, TileSpec
+from dashboard.registry import PLAIN, Format, ScreenSpec, TileSpec
 from datasources.platform.feeds import feed_freshness
 
 # What a live update sends: ``{component_id: {prop: value}}``.
@@ -39,13 +40,12 @@ class Table:
 
 @dataclass(frozen=True)
 class Stat:
-    """A labelled number; ``value`` is the raw figure, ``display`` how it reads on screen."""
+    """A labelled raw number (``None``: no data); the tile's spec says how it reads
+    (``TileSpec.format_of(metric)``)."""
 
     metric: str
     label: str | Text
     value: float | None
-    display: str
-    unit: str = ""
 
 
 # ---- numbers -------------------------------------------------------------------------------
@@ -60,16 +60,30 @@ def raw(value: float | None) -> str:
     return repr(round(float(value), 6))
 
 
-def grouped(value: float | None, decimals: int = 0) -> str:
-    """A number as it reads on screen: thousands separators, fixed decimals, ``—`` when unknown."""
-    if value is None:
-        return "—"
-    return f"{value:,.{decimals}f}"
+def _unknown(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
-def percent(share: float | None, decimals: int = 1) -> str:
-    """A share (0–1) as a percentage, ``—`` when unknown."""
-    return "—" if share is None else f"{share * 100:.{decimals}f}%"
+def formatted(value: float | None, fmt: Format = PLAIN) -> tuple[str, str]:
+    """A number as it reads on screen and its unit (a Chinese label, for ``t``): fixed
+    decimals with thousands grouped, a share as a percentage, a large value in the larger
+    unit; ``("—", "")`` when unknown."""
+    if _unknown(value):
+        return "—", ""
+    if fmt.percent:
+        return f"{value * 100:.{fmt.decimals}f}%", ""
+    unit_label = fmt.unit
+    if fmt.larger is not None and value >= fmt.larger.at_least:
+        value, unit_label = value / fmt.larger.per, fmt.larger.unit
+    return f"{value:,.{fmt.decimals}f}", unit_label
+
+
+def tone(value: float | None, fmt: Format) -> str:
+    """The tone of the first band ``value`` reaches ("good", "warn", "bad"); ``""`` when it
+    reaches none or is unknown."""
+    if _unknown(value):
+        return ""
+    return next((band.tone for band in fmt.bands if value >= band.at_least), "")
 
 
 def metric_attrs(key: str, value: float | None) -> dict[str, str]:
@@ -80,9 +94,10 @@ def metric_attrs(key: str, value: float | None) -> dict[str, str]:
 # ---- stats ---------------------------------------------------------------------------------
 
 
-def stat_props(stats: tuple[Stat, ...] | list[Stat]) -> Props:
+def stat_props(tile: TileSpec, stats: tuple[Stat, ...] | list[Stat]) -> Props:
     """The live props of labelled numbers: the text shown and the raw value."""
-    return {ids.metric(s.metric): {"children": s.display, **metric_attrs(s.metric, s.value)}
+    return {ids.metric(s.metric): {"children": formatted(s.value, tile.format_of(s.metric))[0],
+                                   **metric_attrs(s.metric, s.value)}
             for s in stats}
 
 
@@ -92,12 +107,18 @@ def number(stat: Stat, props: Props, class_name: str) -> html.Span:
                      **props[ids.metric(stat.metric)])
 
 
-def unit(stat: Stat) -> html.Span | None:
+def stat_unit(tile: TileSpec, stat: Stat) -> str:
+    """A stat's unit as its format and value choose it (Chinese; ``""`` for none)."""
+    return formatted(stat.value, tile.format_of(stat.metric))[1]
+
+
+def unit(tile: TileSpec, stat: Stat) -> html.Span | None:
     """A stat's unit, or nothing when it has none."""
-    return html.Span(t(stat.unit), className="gw-unit") if stat.unit else None
+    label = stat_unit(tile, stat)
+    return html.Span(t(label), className="gw-unit") if label else None
 
 
-def stats_row(stats: tuple[Stat, ...], props: Props) -> html.Div:
+def stats_row(tile: TileSpec, stats: tuple[Stat, ...], props: Props) -> html.Div:
     """Labelled numbers side by side (above a chart, beside a gauge)."""
     return html.Div(
         [
@@ -106,7 +127,7 @@ def stats_row(stats: tuple[Stat, ...], props: Props) -> html.Div:
                     html.Div(t(s.label), className="gw-stat-label"),
                     html.Div(
                         [html.Span(id=ids.metric(s.metric), **props[ids.metric(s.metric)]),
-                         html.Span(t(s.unit), className="gw-unit")],
+                         html.Span(t(stat_unit(tile, s)), className="gw-unit")],
                         className="gw-stat-value",
                     ),
                 ],
@@ -121,9 +142,10 @@ def stats_row(stats: tuple[Stat, ...], props: Props) -> html.Div:
 STAT_HEADER = ("指标", "名称", "数值", "显示", "单位")
 
 
-def stat_row(stat: Stat) -> tuple[Cell, ...]:
-    """A stat as a table row under ``STAT_HEADER``."""
-    return (stat.metric, plain(stat.label), stat.value, stat.display, stat.unit)
+def stat_row(tile: TileSpec, stat: Stat) -> tuple[Cell, ...]:
+    """A stat as a table row under ``STAT_HEADER``: the raw value, then as the screen shows it."""
+    shown, unit_label = formatted(stat.value, tile.format_of(stat.metric))
+    return (stat.metric, plain(stat.label), stat.value, shown, unit_label)
 
 
 # ---- maps ----------------------------------------------------------------------------------

@@ -94,7 +94,7 @@ def render(screen: ScreenSpec, tile: TileSpec, data: CellMap) -> Any:
     )
 
 
-def table(data: CellMap) -> Table:
+def table(tile: TileSpec, data: CellMap) -> Table:
     """The districts with their level, the cells with their count, then the markers."""
     rows: list[tuple[Cell, ...]] = []
     for feature in data.districts.data.get("features", []):

@@ -9,20 +9,18 @@ from dash import html
 
 from dashboard import ids
 from dashboard.i18n import t
-from dashboard.registry import ScreenSpec, TileSpec
+from dashboard.registry import Format, ScreenSpec, TileSpec
 from layouts.kinds import TileKind
-from layouts.kinds._common import Props, Table, grouped, metric_attrs, percent
+from layouts.kinds._common import Props, Table, formatted, metric_attrs
 
 
 @dataclass(frozen=True)
 class Counter:
-    """A flip counter: one number against an optional target."""
+    """A flip counter: one number against an optional target (in the same format)."""
 
     metric: str
     label: str
     value: float | None
-    unit: str
-    decimals: int = 0
     target: float | None = None
     colour: str = "#35d0ff"
     target_metric: str | None = None
@@ -31,6 +29,9 @@ class Counter:
 @dataclass(frozen=True)
 class Counters:
     items: tuple[Counter, ...]
+
+
+_DONE = Format(percent=True)
 
 
 def _share(item: Counter) -> float | None:
@@ -47,7 +48,7 @@ def update(screen: ScreenSpec, tile: TileSpec, data: Counters) -> Props:
     props: Props = {}
     for item in data.items:
         props[ids.metric(item.metric)] = {
-            "children": _digits(grouped(item.value, item.decimals)),
+            "children": _digits(formatted(item.value, tile.format_of(item.metric))[0]),
             **metric_attrs(item.metric, item.value),
         }
         share = _share(item)
@@ -55,7 +56,8 @@ def update(screen: ScreenSpec, tile: TileSpec, data: Counters) -> Props:
             "style": {"width": f"{min(share or 0, 1) * 100:.1f}%", "background": item.colour},
         }
         props[ids.part(screen.slug, tile.key, item.metric + ".share")] = {
-            "children": f"{t('完成')} {percent(share, 0)}" if share is not None else t("无目标"),
+            "children": f"{t('完成')} {formatted(share, _DONE)[0]}" if share is not None
+                        else t("无目标"),
             **metric_attrs(item.metric + "_share", share),
         }
     return props
@@ -65,16 +67,18 @@ def render(screen: ScreenSpec, tile: TileSpec, data: Counters) -> Any:
     props = update(screen, tile, data)
     cells = []
     for item in data.items:
+        fmt = tile.format_of(item.metric)
+        target_text, unit = formatted(item.target, fmt)[0], fmt.unit
         bar_id = ids.part(screen.slug, tile.key, item.metric + ".bar")
         share_id = ids.part(screen.slug, tile.key, item.metric + ".share")
         target = (
             html.Span(
-                grouped(item.target, item.decimals),
+                target_text,
                 className="gw-target-value",
                 **metric_attrs(item.target_metric, item.target),
             )
             if item.target_metric
-            else grouped(item.target, item.decimals)
+            else target_text
         )
         cells.append(
             html.Div(
@@ -91,7 +95,7 @@ def render(screen: ScreenSpec, tile: TileSpec, data: Counters) -> Any:
                                 **{"data-flip": "1"},
                                 **props[ids.metric(item.metric)],
                             ),
-                            html.Span(t(item.unit), className="gw-unit"),
+                            html.Span(t(unit), className="gw-unit"),
                         ],
                     ),
                     html.Div(className="gw-progress", children=html.Div(
@@ -99,7 +103,7 @@ def render(screen: ScreenSpec, tile: TileSpec, data: Counters) -> Any:
                     html.Div(
                         className="gw-counter-foot",
                         children=[
-                            html.Span([t("日目标") + " ", target, f" {t(item.unit)}"]),
+                            html.Span([t("日目标") + " ", target, f" {t(unit)}"]),
                             html.Span(id=share_id, **props[share_id]),
                         ],
                     ),
@@ -109,9 +113,10 @@ def render(screen: ScreenSpec, tile: TileSpec, data: Counters) -> Any:
     return html.Div(cells, className="gw-counters")
 
 
-def table(data: Counters) -> Table:
+def table(tile: TileSpec, data: Counters) -> Table:
     return Table(("指标", "名称", "数值", "单位", "日目标", "完成率"), tuple(
-        (item.metric, item.label, item.value, item.unit, item.target, _share(item))
+        (item.metric, item.label, item.value, tile.format_of(item.metric).unit, item.target,
+         _share(item))
         for item in data.items))
 
 

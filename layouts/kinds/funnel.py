@@ -39,7 +39,7 @@ def _bar_width(data: Funnel, value: float | None) -> str:
 
 
 def update(screen: ScreenSpec, tile: TileSpec, data: Funnel) -> Props:
-    props = stat_props([s for stage in data.stages for s in (stage.bar, *stage.cells)])
+    props = stat_props(tile, [s for stage in data.stages for s in (stage.bar, *stage.cells)])
     for stage in data.stages:
         props[ids.part(screen.slug, tile.key, stage.key + ".bar")] = {
             "style": {"width": _bar_width(data, stage.bar.value)}}
@@ -58,14 +58,15 @@ def render(screen: ScreenSpec, tile: TileSpec, data: Funnel) -> Any:
              html.Span(html.Span(number(stage.bar, props, "gw-funnel-count"), id=bar_id,
                                  className=f"gw-funnel-bar gw-funnel-bar-{n}", **props[bar_id]),
                        className="gw-funnel-track"),
-             *[html.Span([number(c, props, "gw-funnel-value"), unit(c)], className="gw-funnel-col")
+             *[html.Span([number(c, props, "gw-funnel-value"), unit(tile, c)],
+                         className="gw-funnel-col")
                for c in stage.cells]],
             className="gw-funnel-row", **{"data-stage": stage.key}))
     note = html.P(t(data.note), className="gw-note gw-funnel-note") if data.note else None
     return html.Div([head, *rows, note], className="gw-funnel")
 
 
-def table(data: Funnel) -> Table:
+def table(tile: TileSpec, data: Funnel) -> Table:
     """A row per stage: its bar's number, then its columns, then its hint if any has one."""
     width = 2 + max((len(s.cells) for s in data.stages), default=0)
     header = tuple(data.columns)

@@ -28,7 +28,7 @@ def update(screen: ScreenSpec, tile: TileSpec, data: Gauge) -> Props:
     share = data.ring.value or 0.0
     return {
         ring: {"style": {"--gw-share": f"{min(max(share, 0), 1) * 360:.1f}deg"}},
-        **stat_props((data.ring, *data.stats)),
+        **stat_props(tile, (data.ring, *data.stats)),
     }
 
 
@@ -49,15 +49,15 @@ def render(screen: ScreenSpec, tile: TileSpec, data: Gauge) -> Any:
                     className="gw-ring-inner",
                 ),
             ),
-            stats_row(data.stats, props),
+            stats_row(tile, data.stats, props),
             html.Div(t(data.note), className="gw-note") if data.note else None,
         ],
     )
 
 
-def table(data: Gauge) -> Table:
+def table(tile: TileSpec, data: Gauge) -> Table:
     """The ring, then the stats."""
-    return Table(STAT_HEADER, tuple(stat_row(s) for s in (data.ring, *data.stats)))
+    return Table(STAT_HEADER, tuple(stat_row(tile, s) for s in (data.ring, *data.stats)))
 
 
 KIND = TileKind("gauge", Gauge, render, update, table, push_budget_s=0.0)

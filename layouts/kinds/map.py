@@ -94,7 +94,7 @@ def render(screen: ScreenSpec, tile: TileSpec, data: DistrictMap) -> Any:
     )
 
 
-def table(data: DistrictMap) -> Table:
+def table(tile: TileSpec, data: DistrictMap) -> Table:
     """The districts drawn (a scoped map draws one) with the rate their colour shows, then the
     points with their size."""
     rows: list[tuple[Cell, ...]] = []

@@ -48,7 +48,7 @@ def _lines(lines: tuple[str | Text, ...], empty: str) -> list[html.Li]:
 
 
 def update(screen: ScreenSpec, tile: TileSpec, data: Panels) -> Props:
-    props = stat_props([s for p in data.panels for s in p.stats])
+    props = stat_props(tile, [s for p in data.panels for s in p.stats])
     for panel in data.panels:
         props[ids.part(screen.slug, tile.key, panel.key + ".lines")] = {
             "children": _lines(panel.lines, panel.empty)}
@@ -65,7 +65,7 @@ def render(screen: ScreenSpec, tile: TileSpec, data: Panels) -> Any:
         columns.append(html.Div(
             [html.H3(t(panel.title), className="gw-panel-title"),
              html.Dl([item for s in panel.stats for item in (
-                 html.Dt(t(s.label)), html.Dd([number(s, props, "gw-panel-value"), unit(s)]))],
+                 html.Dt(t(s.label)), html.Dd([number(s, props, "gw-panel-value"), unit(tile, s)]))],
                  className="gw-panel-stats"),
              html.Ul(id=lines_id, className="gw-panel-lines", **props[lines_id])],
             className="gw-panel", **{"data-panel": panel.key}))
@@ -75,11 +75,11 @@ def render(screen: ScreenSpec, tile: TileSpec, data: Panels) -> Any:
     return html.Div([heading, html.Div(columns, className="gw-panels")], className="gw-panels-wrap")
 
 
-def table(data: Panels) -> Table:
+def table(tile: TileSpec, data: Panels) -> Table:
     """Each panel's stats, then its lines of text (in the 名称 column)."""
     rows: list[tuple[Cell, ...]] = []
     for panel in data.panels:
-        rows.extend((panel.title, *stat_row(s)) for s in panel.stats)
+        rows.extend((panel.title, *stat_row(tile, s)) for s in panel.stats)
         rows.extend((panel.title, None, plain(line), None, None, None) for line in panel.lines)
     return Table(("栏目", *STAT_HEADER), tuple(rows))
 

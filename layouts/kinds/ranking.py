@@ -11,7 +11,7 @@ from dashboard import ids
 from dashboard.i18n import t
 from dashboard.registry import ScreenSpec, TileSpec
 from layouts.kinds import TileKind
-from layouts.kinds._common import Props, Table, metric_attrs
+from layouts.kinds._common import Props, Table, formatted, metric_attrs
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,6 @@ class RankRow:
     key: str
     label: str
     value: float | None
-    display: str
     metric: str
     href: str | None = None
     selected: bool = False
@@ -35,7 +34,7 @@ class Ranking:
     footer: str = ""
 
 
-def _rows(data: Ranking) -> list[Any]:
+def _rows(tile: TileSpec, data: Ranking) -> list[Any]:
     if not data.rows:
         return [html.Li(t(data.empty_text), className="gw-empty")]
     values = [r.value for r in data.rows if r.value is not None]
@@ -56,7 +55,8 @@ def _rows(data: Ranking) -> list[Any]:
                                   style={"width": f"{max(width, 0.02) * 100:.1f}%"}),
                         className="gw-rank-bar",
                     ),
-                    html.Span(row.display, className="gw-rank-value",
+                    html.Span(formatted(row.value, tile.format_of(row.metric))[0],
+                              className="gw-rank-value",
                               **metric_attrs(row.metric, row.value)),
                 ],
             )
@@ -65,7 +65,7 @@ def _rows(data: Ranking) -> list[Any]:
 
 
 def update(screen: ScreenSpec, tile: TileSpec, data: Ranking) -> Props:
-    return {ids.part(screen.slug, tile.key, "rows"): {"children": _rows(data)}}
+    return {ids.part(screen.slug, tile.key, "rows"): {"children": _rows(tile, data)}}
 
 
 def render(screen: ScreenSpec, tile: TileSpec, data: Ranking) -> Any:
@@ -77,11 +77,12 @@ def render(screen: ScreenSpec, tile: TileSpec, data: Ranking) -> Any:
                     className="gw-ranking-wrap")
 
 
-def table(data: Ranking) -> Table:
+def table(tile: TileSpec, data: Ranking) -> Table:
     """The rows in the order shown."""
     return Table(
         ("排名", "代码", "名称", "数值", "显示", "指标"),
-        tuple((rank, row.key, row.label, row.value, row.display, row.metric)
+        tuple((rank, row.key, row.label, row.value,
+               formatted(row.value, tile.format_of(row.metric))[0], row.metric)
               for rank, row in enumerate(data.rows, start=1)),
     )
 

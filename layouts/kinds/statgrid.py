@@ -40,7 +40,7 @@ def _spark(values: tuple[float, ...], colour: str) -> list[html.Span]:
 
 
 def update(screen: ScreenSpec, tile: TileSpec, data: StatGrid) -> Props:
-    props = stat_props([c for row in data.rows for c in row.cells])
+    props = stat_props(tile, [c for row in data.rows for c in row.cells])
     for row in data.rows:
         props[ids.part(screen.slug, tile.key, row.key + ".spark")] = {
             "children": _spark(row.spark, row.colour)}
@@ -56,14 +56,15 @@ def render(screen: ScreenSpec, tile: TileSpec, data: StatGrid) -> Any:
         spark_id = ids.part(screen.slug, tile.key, row.key + ".spark")
         rows.append(html.Div(
             [html.Span(t(row.label), className="gw-statgrid-label", style={"--gw-dot": row.colour}),
-             *[html.Span([number(c, props, "gw-statgrid-value"), unit(c)]) for c in row.cells],
+             *[html.Span([number(c, props, "gw-statgrid-value"), unit(tile, c)])
+               for c in row.cells],
              html.Span(id=spark_id, className="gw-spark", **props[spark_id])],
             className="gw-statgrid-row", **{"data-row": row.key}))
     return html.Div([head, *rows], className="gw-statgrid",
                     style={"--gw-columns": str(len(data.columns))})
 
 
-def table(data: StatGrid) -> Table:
+def table(tile: TileSpec, data: StatGrid) -> Table:
     """A row per grid row; the trend as its values joined by ``;``."""
     with_spark = any(r.spark for r in data.rows)
     header = ("代码", "名称", *data.columns, *((data.spark_label or "趋势",) if with_spark else ()))

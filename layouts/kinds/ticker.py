@@ -56,7 +56,7 @@ def render(screen: ScreenSpec, tile: TileSpec, data: Ticker) -> Any:
     )
 
 
-def table(data: Ticker) -> Table:
+def table(tile: TileSpec, data: Ticker) -> Table:
     """The ticker's own header (columns beyond it numbered), plus 说明 for rows' tooltips."""
     width = max([len(data.header)] + [len(r.cells) for r in data.rows])
     header = tuple(data.header) + tuple(f"列{i + 1}" for i in range(len(data.header), width))

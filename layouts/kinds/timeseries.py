@@ -71,13 +71,13 @@ def update(screen: ScreenSpec, tile: TileSpec, data: Timeseries) -> Props:
     for i, series in enumerate(data.series):
         figure["data"][i]["y"] = list(series.values)
     graph = ids.part(screen.slug, tile.key, "graph")
-    return {graph: {"figure": figure}, **stat_props(data.stats)}
+    return {graph: {"figure": figure}, **stat_props(tile, data.stats)}
 
 
 def render(screen: ScreenSpec, tile: TileSpec, data: Timeseries) -> Any:
     children = []
     if data.stats:
-        children.append(stats_row(data.stats, stat_props(data.stats)))
+        children.append(stats_row(tile, data.stats, stat_props(tile, data.stats)))
     children.append(
         dcc.Graph(
             id=ids.part(screen.slug, tile.key, "graph"),
@@ -89,7 +89,7 @@ def render(screen: ScreenSpec, tile: TileSpec, data: Timeseries) -> Any:
     return html.Div(children, className="gw-timeseries")
 
 
-def table(data: Timeseries) -> Table:
+def table(tile: TileSpec, data: Timeseries) -> Table:
     """The chart's data, one column per series; the figures above the chart are not in it."""
     unit = f"（{data.y_title}）" if data.y_title else ""
     header = ("时间", *(f"{s.name}{unit}" for s in data.series))

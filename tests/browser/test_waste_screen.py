@@ -66,7 +66,7 @@ def test_clicking_a_district_on_the_map_scopes_the_screen(dash_duo, screen_app, 
             station="ST-310101-01", vehicle="VH-1", category="dry", tonnes="4")
     publish(sources.redis, sources.keys, "waste.weighing", district="310115",
             station="ST-310115-01", vehicle="VH-2", category="dry", tonnes="9")
-    wait_until(lambda: sources.aggregates.feed_stats()["waste.weighing"].ingested == 2)
+    wait_until(lambda: sources.live.feed_stats()["waste.weighing"].ingested == 2)
     dash_duo.start_server(screen_app)
     dash_duo.wait_for_page(dash_duo.server_url + URL)
     dash_duo.wait_for_element(".gw-district-310115")

@@ -35,8 +35,8 @@ def fed(sources, worker):
             verdict="qualified", confidence="0.9")
     publish(r, k, "waste.quality", district="310115", camera="QC-A", site=site.id,
             verdict="unqualified", issue="=HYPERLINK(\"http://x\")", confidence="0.8")
-    wait_until(lambda: sources.aggregates.feed_stats()["waste.quality"].ingested == 2
-               and sources.aggregates.feed_stats()["waste.weighing"].ingested == 2)
+    wait_until(lambda: sources.live.feed_stats()["waste.quality"].ingested == 2
+               and sources.live.feed_stats()["waste.weighing"].ingested == 2)
 
 
 def rows_of(body: bytes) -> list[list[str]]:
@@ -178,4 +178,4 @@ def test_export_over_http_is_the_scoped_tile_as_a_download(web, sources, fed):
     rows = rows_of(body)
     values = {row[0]: row[2] for row in rows[1:]}
     assert values["waste.tonnes_today.dry"] == "7.25" and values["waste.tonnes_today.wet"] == "0"
-    assert int(headers["X-Greenwall-Version"]) == sources.aggregates.version()
+    assert int(headers["X-Greenwall-Version"]) == sources.live.version()

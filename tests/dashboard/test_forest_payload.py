@@ -71,7 +71,7 @@ def fed(sources, worker):
         publish(r, k, "forest.incident", incident="AJ-T-1", scenario="wildlife", stage=stage,
                 grid=grid.id, lat=grid.lat, lon=grid.lon, note="发现捕鸟网", ts=now_iso())
     publish(r, k, "forest.fire_risk", district="310115", level="3")
-    wait_until(lambda: sum(s.ingested for f, s in sources.aggregates.feed_stats().items()
+    wait_until(lambda: sum(s.ingested for f, s in sources.live.feed_stats().items()
                            if f.startswith("forest.")) == 5)
     return grid, ranger
 

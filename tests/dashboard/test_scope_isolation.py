@@ -45,7 +45,7 @@ def leaked(text: str, needles: set[str]) -> list[str]:
 
 
 def _ingested(sources, prefix: str, count: int) -> bool:
-    return sum(s.ingested for f, s in sources.aggregates.feed_stats().items()
+    return sum(s.ingested for f, s in sources.live.feed_stats().items()
                if f.startswith(prefix)) == count
 
 

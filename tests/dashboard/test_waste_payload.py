@@ -15,7 +15,7 @@ from tests.feeds_helpers import publish
 
 
 def _ingested(sources, weighing: int, quality: int) -> bool:
-    stats = sources.aggregates.feed_stats()
+    stats = sources.live.feed_stats()
     return (stats["waste.weighing"].ingested == weighing
             and stats["waste.quality"].ingested == quality)
 

@@ -40,7 +40,7 @@ def test_an_unknown_kind_names_the_known_ones():
 def test_content_of_another_kind_is_refused():
     spec = screens()[0]
     tile = next(t for t in spec.tiles if t.kind != "gauge")
-    wrong = TileData(Gauge(ring=Stat("x", "x", 1, "1")))
+    wrong = TileData(Gauge(ring=Stat("x", "x", 1)))
     with pytest.raises(TypeError, match=f"needs {get_kind(tile.kind).data.__name__}, got Gauge"):
         build_tile(spec, tile, wrong, 1)
     with pytest.raises(TypeError):
