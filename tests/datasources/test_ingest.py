@@ -25,6 +25,7 @@ from datasources.platform.keys import CONSUMER_GROUP, Keys
 from datasources.platform.master import SiteTrace, StaticMaster
 from datasources.waste.reader import QualityCount, UnqualifiedLoad
 from datasources.waste.reader import WasteReader as Aggregates
+from tests.feeds_helpers import worker_factory
 
 ROOT = Path(__file__).resolve().parents[2]
 TZ = ZoneInfo("Asia/Shanghai")
@@ -66,20 +67,7 @@ def master() -> StaticMaster:
 
 @pytest.fixture
 def make_worker(redis_url: str, keys: Keys, master: StaticMaster):
-    clients = []
-
-    def make(consumer: str = "worker-1", **options) -> IngestWorker:
-        client = connect(redis_url)
-        clients.append(client)
-        options.setdefault("block_ms", 0)
-        options.setdefault("now_ms", lambda: NOW_MS)
-        worker = IngestWorker(client, keys, TZ, master, consumer, **options)
-        worker.ensure_groups()
-        return worker
-
-    yield make
-    for client in clients:
-        client.close()
+    yield from worker_factory(redis_url, keys, TZ, master, NOW_MS)
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from datasources.platform.keys import CONSUMER_GROUP, Keys
 from datasources.platform.master import SiteTrace, StaticMaster
 from datasources.waste.reader import WasteReader as Aggregates
 from tests.conftest import wait_until
-from tests.feeds_helpers import publish
+from tests.feeds_helpers import publish, worker_factory
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=TZ)
@@ -57,22 +57,9 @@ class TracelessMaster(StaticMaster):
 
 @pytest.fixture
 def make_worker(redis_url: str, keys: Keys):
-    clients = []
     master = TracelessMaster(sites={"SITE-1": SiteTrace("310115", "沪A10001", "ST-1")},
                              cameras=["CAM-1"], rangers=["RG-1"])
-
-    def make(consumer: str = "worker-1", **options) -> IngestWorker:
-        client = connect(redis_url)
-        clients.append(client)
-        options.setdefault("block_ms", 0)
-        options.setdefault("now_ms", lambda: NOW_MS)
-        worker = IngestWorker(client, keys, TZ, master, consumer, **options)
-        worker.ensure_groups()
-        return worker
-
-    yield make
-    for client in clients:
-        client.close()
+    yield from worker_factory(redis_url, keys, TZ, master, NOW_MS)
 
 
 def drain(worker: IngestWorker) -> int:
