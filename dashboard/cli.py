@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from dashboard.cli_grants import add_grant_commands, cmd_token
-from dashboard.settings import ConfigError, Settings, load_settings
+from dashboard.settings import ConfigError, Settings, load_settings, secret_fingerprint
 
 log = logging.getLogger("greenwall")
 
@@ -81,7 +81,10 @@ def cmd_wall_load(settings: Settings, args: argparse.Namespace) -> int:
     except WallError as exc:
         print(f"greenwall wall load: {exc}", file=sys.stderr)
         return 2
-    print(f"wall {name!r} loaded: open /walls/{name}?display=<n> on each display")
+    from dashboard.logfilter import mask_url
+
+    print(f"wall {name!r} loaded into {mask_url(settings.resolved_database_url)}: "
+          f"open /walls/{name}?display=<n> on each display")
     return 0
 
 
@@ -287,6 +290,9 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="greenwall", description=__doc__)
+    parser.add_argument("--data-dir", metavar="DIR",
+                        help="the data dir (embedded Redis, SQLite, secret); overrides "
+                             "GREENWALL_DATA_DIR: give the server's to sign or load for it")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="services, worker, simulator and web (what `make run` starts)")
     web = sub.add_parser("web", help="the web server (uvicorn)")
@@ -318,11 +324,33 @@ COMMANDS = {
 }
 
 
+# Commands that sign or verify grants, and whether they may generate the secret: only the
+# server does; a token signed with a secret made elsewhere is refused by it.
+SIGNING_COMMANDS = {"run": True, "web": True, "token": False}
+
+
+def _say_where(settings: Settings, command: str) -> None:
+    """One stderr line naming the data dir, database and (signing commands) secret in use, so a
+    command run against another data dir than the server's says so."""
+    from dashboard.logfilter import mask_url
+
+    where = [f"data dir {settings.data_dir.resolve()}",
+             f"database {mask_url(settings.resolved_database_url)}"]
+    if command in SIGNING_COMMANDS:
+        secret = settings.signing_secret(create=SIGNING_COMMANDS[command])
+        where.append(f"secret {secret_fingerprint(secret)} (from {settings.secret_origin})")
+    print(f"greenwall {command}: " + " · ".join(where), file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.data_dir:
+        # In the environment, not only in these settings: `run`'s children and web workers read it.
+        os.environ["GREENWALL_DATA_DIR"] = str(Path(args.data_dir).resolve())
     settings = load_settings()
     _logging(settings, args.command)
     try:
+        _say_where(settings, args.command)
         return COMMANDS[args.command](settings, args)
     except ConfigError as exc:
         print(f"greenwall {args.command}: {exc}", file=sys.stderr)

@@ -45,7 +45,7 @@ def cmd_token(settings: Settings, args: argparse.Namespace) -> int:
             except KeyError:
                 districts.append(value)  # issue() says what is wrong with it
     kind = SIGNIN if args.signin else EMBED
-    keys = settings.signing_keys()
+    keys = settings.signing_keys(create=False)  # the server makes the secret, never this
     try:
         token = issue(keys, slugs, districts, args.ttl, kind=kind,
                       max_ttl_s=settings.max_grant_ttl_s)

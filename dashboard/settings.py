@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import os
 import secrets
@@ -138,16 +139,30 @@ class Settings(BaseSettings):
                 "verified": round(self.forest_dispose_within_d * day),
                 "disposed": round(self.forest_assess_within_d * day)}
 
-    def signing_secret(self) -> str:
+    @property
+    def secret_origin(self) -> str:
+        """Where the signing secret comes from: ``GREENWALL_SECRET`` or the data dir's file."""
+        return "GREENWALL_SECRET" if self.secret is not None else str(
+            (self.data_dir / "secret").resolve())
+
+    def signing_secret(self, create: bool = True) -> str:
         """The signing secret: configured, or generated once into the data dir.
 
         The generated file is written whole with mode 0600 before it gets its name, so no other
         process ever reads a half-written or world-readable secret, and two processes starting
-        at once agree on one (the first link wins).
+        at once agree on one (the first link wins). With ``create=False`` (``greenwall token``)
+        a missing file is a :class:`MissingSecret`: a secret made there would sign tokens the
+        server, reading another data dir, refuses.
         """
         if self.secret is not None:
             return _checked_secret(self.secret, "GREENWALL_SECRET")
         path = self.data_dir / "secret"
+        if not path.exists() and not create:
+            raise MissingSecret(
+                f"no signing secret: GREENWALL_SECRET is unset and {path.resolve()} does not "
+                f"exist (data dir {self.data_dir.resolve()}). Run this from the server's "
+                "directory, pass --data-dir with the server's data dir, or set GREENWALL_SECRET "
+                "to the server's secret")
         if not path.exists():
             self.data_dir.mkdir(parents=True, exist_ok=True)
             draft = path.with_name(f".secret.{os.getpid()}.{secrets.token_hex(4)}")
@@ -168,11 +183,11 @@ class Settings(BaseSettings):
                               f"{path.stat().st_mode & 0o777:o}): chmod 600 it")
         return _checked_secret(path.read_text(), str(path))
 
-    def signing_keys(self) -> list[str]:
+    def signing_keys(self, create: bool = True) -> list[str]:
         """Every key that verifies a grant, the signing one last (key rotation)."""
         old = [_checked_secret(k, "GREENWALL_SECRET_PREVIOUS")
                for k in self.secret_previous.split(",") if k.strip()]
-        return [*old, self.signing_secret()]
+        return [*old, self.signing_secret(create=create)]
 
 
 def is_loopback(host: str) -> bool:
@@ -191,6 +206,15 @@ class ConfigError(ValueError):
 
 class SecretError(ConfigError):
     """A signing secret greenwall will not use: too short, blank, or readable by others."""
+
+
+class MissingSecret(ConfigError):
+    """No signing secret where a command that must not make one looked for it."""
+
+
+def secret_fingerprint(secret: str) -> str:
+    """A short name for a secret that gives nothing of it away: its SHA-256's first 8 hex."""
+    return hashlib.sha256(secret.encode()).hexdigest()[:8]
 
 
 MIN_SECRET_BYTES = 32

@@ -120,14 +120,16 @@ def test_greenwall_token_prints_a_token_for_the_secret_in_use(monkeypatch, tmp_p
     assert "310115 浦东新区, 310101 黄浦区" in err and "valid until" in err
 
 
-def test_greenwall_token_uses_the_generated_secret_when_none_is_set(monkeypatch, tmp_path, capsys):
+def test_greenwall_token_uses_the_servers_generated_secret_when_none_is_set(
+        monkeypatch, tmp_path, capsys):
     from dashboard.settings import Settings
 
+    secret = Settings(data_dir=tmp_path).signing_secret()  # what `greenwall run` generates
     monkeypatch.setenv("GREENWALL_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("GREENWALL_SECRET", raising=False)
     assert main(["token", "--screen", SLUG, "--all-districts"]) == 0
     token = capsys.readouterr().out.strip()
-    assert verify(Settings(data_dir=tmp_path).signing_secret(), token).districts is None
+    assert verify(secret, token).districts is None
 
 
 @pytest.mark.parametrize("argv, words", [
@@ -141,6 +143,7 @@ def test_greenwall_token_uses_the_generated_secret_when_none_is_set(monkeypatch,
 ])
 def test_greenwall_token_explains_what_it_cannot_do(monkeypatch, tmp_path, capsys, argv, words):
     monkeypatch.setenv("GREENWALL_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("GREENWALL_SECRET", SECRET)
     assert main(["token", *argv]) == 2
     captured = capsys.readouterr()
     assert captured.out == ""
