@@ -139,6 +139,40 @@
     start();
   }
 
+  /* ---- links keep the view: the reader's lang, kiosk, fit and layout follow every link to
+     the index or a screen; a link to this same screen (a district in the ranking) changes only
+     the district it names and keeps everything else. The href is rewritten as the link is used
+     (click, middle click, context menu), so links pushed later by the live connection keep it
+     too. ---- */
+  var VIEW_PARAMS = ["lang", "kiosk", "fit", "layout"];
+
+  function viewKeepingHref(href) {
+    var url = new URL(href, window.location.href);
+    if (url.origin !== window.location.origin) { return null; }
+    if (url.pathname !== "/" && url.pathname.indexOf("/screens/") !== 0) { return null; }
+    var current = new URLSearchParams(window.location.search);
+    var kept = url.pathname === window.location.pathname
+      ? Array.from(current.keys()).filter(function (name) { return name !== "district"; })
+      : VIEW_PARAMS;
+    kept.forEach(function (name) {
+      if (current.has(name) && !url.searchParams.has(name)) {
+        url.searchParams.set(name, current.get(name));
+      }
+    });
+    return url.pathname + url.search + url.hash;
+  }
+
+  function keepView(event) {
+    var link = event.target.closest ? event.target.closest("a[href]") : null;
+    if (!link) { return; }
+    var href = viewKeepingHref(link.getAttribute("href"));
+    if (href !== null && href !== link.getAttribute("href")) { link.setAttribute("href", href); }
+  }
+
+  ["click", "auxclick", "contextmenu"].forEach(function (type) {
+    document.addEventListener(type, keepView, true);
+  });
+
   /* ---- clientside callbacks: scope changes navigate (the live connection restarts) ---- */
   function scopeHref(district) {
     var params = new URLSearchParams(window.location.search);

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qs
 
-from dashboard.districts import BY_ADCODE, CITY_ADCODE, District
+from dashboard.districts import CITY_ADCODE, District, resolve_district
 
 
 class BadQuery(ValueError):
@@ -104,6 +104,19 @@ def _wall(params: Mapping[str, list[str]]) -> Wall | None:
     return Wall(columns, rows, int(tile))
 
 
+def _district(value: str | None) -> District | None:
+    """The district named by its adcode or exact Chinese name (as tokens and feeds accept)."""
+    if value in (None, "", CITY_ADCODE):
+        return None
+    try:
+        return resolve_district(value)
+    except KeyError:
+        raise UnknownDistrict(
+            f"district: unknown district {value!r} (expected one of the 16 Shanghai adcodes or "
+            f"their exact names, e.g. 310115 or 浦东新区, or 310000 for the whole city)"
+        ) from None
+
+
 def _known_screens(slugs: tuple[str, ...]) -> None:
     from dashboard.registry import UnknownScreen, get_screen  # the registry loads the layouts
 
@@ -118,15 +131,7 @@ def parse_query(search: str | Mapping[str, list[str]]) -> ScreenQuery:
     """Parse a screen's query string; raises ``BadQuery``/``UnknownDistrict`` saying what is wrong."""
     params = parse_qs(search.lstrip("?"), keep_blank_values=True) if isinstance(search, str) \
         else search
-    district = None
-    code = _one(params, "district")
-    if code not in (None, "", CITY_ADCODE):
-        district = BY_ADCODE.get(code)
-        if district is None:
-            raise UnknownDistrict(
-                f"district: unknown district {code!r} (expected one of the 16 Shanghai adcodes, "
-                f"e.g. 310115 for 浦东新区, or 310000 for the whole city)"
-            )
+    district = _district(_one(params, "district"))
     screens = tuple(s for s in (_one(params, "screens") or "").split(",") if s)
     _known_screens(screens)
     rotate_s = _seconds(params, "rotate")

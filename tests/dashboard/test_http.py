@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+from urllib.parse import quote
 
 import pytest
 
@@ -50,6 +51,43 @@ def test_bad_screen_urls_get_a_clear_status(web, path, status, words):
     got, body = get(web + path)
     assert got == status
     assert words in body
+
+
+def dash_post(url: str, body: dict) -> dict:
+    request = urllib.request.Request(url, json.dumps(body).encode(),
+                                     {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
+def page_scope(web: str, search: str) -> str:
+    """The scope the Dash Pages router draws ``/screens/waste-sorting`` in for ``search``."""
+    reply = dash_post(web + "/_dash-update-component", {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"},
+                    {"id": "_pages_store", "property": "data"}],
+        "inputs": [{"id": "_pages_location", "property": "pathname",
+                    "value": "/screens/waste-sorting"},
+                   {"id": "_pages_location", "property": "search", "value": search}],
+        "changedPropIds": ["_pages_location.pathname"], "state": [],
+    })
+    text = json.dumps(reply, ensure_ascii=False)
+    marker = '"data-scope": "'
+    start = text.index(marker) + len(marker)
+    return text[start:text.index('"', start)]
+
+
+def test_a_district_may_be_named_in_the_url_as_feeds_name_it(web):
+    name = quote("浦东新区")
+    status, _ = get(web + f"/screens/waste-sorting?district={name}&lang=en")
+    assert status == 200
+    assert page_scope(web, f"?district={name}&lang=en") == "310115"  # as the browser sends it
+    assert page_scope(web, "?district=浦东新区") == "310115"
+    assert page_scope(web, "?district=310115") == "310115"
+    status, body = get(web + f"/export/waste-sorting/tonnes.csv?district={name}")
+    assert status == 200
+    status, body = get(web + f"/screens/waste-sorting?district={quote('浦东')}")
+    assert status == 404 and "unknown district" in body and "exact names" in body
 
 
 def test_healthz_reports_services_and_feed_lag(web, sources, worker):

@@ -12,6 +12,10 @@ def test_defaults_and_scope():
     q = parse_query("?district=310115&fit=width&kiosk=1&lang=en")
     assert q.district.name == "浦东新区" and q.fit == "width" and q.kiosk and q.lang == "en"
     assert parse_query("district=310000").district is None  # the whole city
+    q = parse_query("district=浦东新区&lang=en")  # the exact name, as tokens and feeds accept
+    assert q.district_code == "310115" and q.lang == "en"
+    assert parse_query("district=%E6%B5%A6%E4%B8%9C%E6%96%B0%E5%8C%BA").district_code == "310115"
+    assert parse_query({"district": ["黄浦区"]}).district_code == "310101"
     q = parse_query("wall=3x2&tile=5&rotate=30&screens=waste-sorting&rotate_districts=20")
     assert (q.wall.columns, q.wall.rows, q.wall.column, q.wall.row) == (3, 2, 1, 1)
     assert q.rotate_s == 30 and q.screens == ("waste-sorting",) and q.rotate_districts_s == 20
@@ -19,7 +23,8 @@ def test_defaults_and_scope():
 
 @pytest.mark.parametrize("search, error, words", [
     ("district=999999", UnknownDistrict, "unknown district '999999'"),
-    ("district=浦东", UnknownDistrict, "unknown district"),
+    ("district=浦东", UnknownDistrict, "unknown district '浦东' (expected one of the 16"),
+    ("district=Pudong", UnknownDistrict, "their exact names, e.g. 310115 or 浦东新区"),
     ("fit=zoom", BadQuery, "fit: must be one of fit, width, stretch"),
     ("lang=fr", BadQuery, "lang: must be one of zh, en"),
     ("district=310115&district=310101", BadQuery, "given 2 times"),
