@@ -49,6 +49,16 @@ class Track:
     open_kept: int = 50_000
 
 
+@dataclass(frozen=True)
+class Watch:
+    """Lines a running count is watched across (e.g. 80 % and 100 % of a park's capacity, in
+    people). Whenever the count crosses one, up or down, the ingest script writes
+    ``"<lines reached>|<event ms>|<count>"`` to ``key`` under the count's field."""
+
+    key: str
+    lines: tuple[int, ...]
+
+
 class Effects(Protocol):
     """What one valid event will change, recorded by its feed's effect function.
 
@@ -91,6 +101,16 @@ class Effects(Protocol):
     def keep_max(self, key: str, field: str, value: int) -> None: ...
 
     def set(self, key: str, field: str, value: str) -> None: ...
+
+    def running(self, key: str, field: str, delta: int, watch: Watch | None = None) -> None:
+        """Add ``delta`` (may be negative) to a running count that never goes below 0: each
+        event's change is applied in event order and the count floored at 0 after each.
+        With ``watch``, a crossing of one of its lines is recorded (see ``Watch``)."""
+        ...
+
+    def reset_running(self, key: str, field: str, value: int, watch: Watch | None = None) -> None:
+        """Set a running count to a measured ``value``; later ``running`` changes add to it."""
+        ...
 
     def push(self, key: str, value: str) -> None:
         """Prepend to a list that keeps only its newest ``UNQUALIFIED_KEPT`` items."""

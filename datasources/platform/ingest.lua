@@ -18,7 +18,16 @@
 --   ops     = {{code, key index, field}, ...}  code: f float add, i int add, m keep max,
 --                                             s set, a unregistered id (value: ts),
 --                                             l list push,
---                                             n keep newest ("<ts_ms>|<text>", by ts)
+--                                             n keep newest ("<ts_ms>|<text>", by ts),
+--                                             z running count: add, never below 0,
+--                                             r running count: reset to the value
+--                                             (z and r of one field apply in event time,
+--                                             a z older than the last r is skipped: the
+--                                             time of the last r is kept in "<field>@reset";
+--                                             a value {n, watch key index, line, ...}
+--                                             also records in the watch hash, field alike,
+--                                             "<lines reached>|<ts_ms>|<count>" whenever
+--                                             the count crosses one of the lines)
 --   expire  = {{key index, ttl s}, ...}        expire when written
 --   tracks  = {{open key, closed key, closed-at key, label, retain ms, open kept,
 --               stage, stage, ...}, ...}
@@ -57,7 +66,8 @@ local registers = batch.registers or {}
 -- Check key types before the first write: a script that fails halfway keeps the writes it
 -- made, which here would mean acknowledged entries whose effects were never applied.
 local wanted = {[1] = 'stream', [2] = 'hash', [3] = 'string', [4] = 'stream', [5] = 'hash'}
-local op_type = {f = 'hash', i = 'hash', m = 'hash', s = 'hash', a = 'zset', l = 'list', n = 'hash'}
+local op_type = {f = 'hash', i = 'hash', m = 'hash', s = 'hash', a = 'zset', l = 'list', n = 'hash',
+                 z = 'hash', r = 'hash'}
 for _, feed in ipairs(batch.feeds) do wanted[feed[2]] = 'stream' end
 local unregistered_keys = {}
 for _, op in ipairs(ops) do
@@ -72,7 +82,12 @@ for _, register in ipairs(registers) do
   for i = 3, #register do wanted[register[i]] = 'hash' end
 end
 for _, entry in ipairs(batch.entries) do
-  if entry[1] == 'v' and entry[7] ~= 0 then wanted[entry[7][7]] = 'hash' end
+  if entry[1] == 'v' then
+    if entry[7] ~= 0 then wanted[entry[7][7]] = 'hash' end
+    for i = 8, #entry, 2 do  -- a watched running count's watch hash
+      if type(entry[i + 1]) == 'table' then wanted[entry[i + 1][2]] = 'hash' end
+    end
+  end
 end
 local migrate = {}
 for index, kind in pairs(wanted) do
@@ -119,6 +134,7 @@ for _, index in ipairs(migrate) do
 end
 
 local sums, counts, maxima, values, members, pushes, newest, written = {}, {}, {}, {}, {}, {}, {}, {}
+local runs = {}  -- key -> field -> {{code, value}, ...} in event order
 local districts, district_list = {}, {}
 local handled, ingested, duplicates, deadlettered = 0, 0, 0, 0
 
@@ -319,6 +335,10 @@ for _, entry in ipairs(batch.entries) do
           local t = slot(newest, key)
           local at = tonumber(string.match(value, '^(%d+)|'))
           if not t[field] or at >= t[field][1] then t[field] = {at, value} end
+        elseif code == 'z' or code == 'r' then
+          local t = slot(runs, key)
+          if not t[field] then t[field] = {} end
+          t[field][#t[field] + 1] = {code, value, entry[4], #t[field] + 1}
         end
       end
     end
@@ -344,6 +364,50 @@ for key, fields in pairs(values) do
   local args = {}
   for field, value in pairs(fields) do args[#args + 1] = field; args[#args + 1] = value end
   call_chunked('HSET', KEYS[key], args)
+end
+local function level_of(value, lines)
+  local level = 0
+  for _, line in ipairs(lines) do if value >= line then level = level + 1 end end
+  return level
+end
+for key, fields in pairs(runs) do
+  for field, steps in pairs(fields) do
+    local current = tonumber(redis.call('HGET', KEYS[key], field) or '') or 0
+    -- A batch holds each stream's entries in turn: apply them in event time instead. A
+    -- change from before the last reset (a measurement) is in that measurement already.
+    local reset_field = field .. '@reset'
+    local reset_at = tonumber(redis.call('HGET', KEYS[key], reset_field) or '') or 0
+    table.sort(steps, function(a, b)
+      if a[3] ~= b[3] then return a[3] < b[3] end
+      return a[4] < b[4]
+    end)
+    local watch, lines, level = nil, nil, nil
+    for _, step in ipairs(steps) do
+      local value = step[2]
+      if type(value) == 'table' then
+        watch, lines = value[2], {unpack(value, 3)}
+        value = value[1]
+        if level == nil then level = level_of(current, lines) end
+      end
+      if step[1] == 'r' then
+        if step[3] >= reset_at then current = value; reset_at = step[3] end
+      elseif step[3] >= reset_at then
+        current = current + value
+      end
+      if current < 0 then current = 0 end
+      if watch then
+        local now = level_of(current, lines)
+        if now ~= level then
+          -- A watched count crossed a line: "<lines reached>|<event ms>|<count>".
+          redis.call('HSET', KEYS[watch], field, now .. '|' .. integer(step[3]) .. '|' .. integer(current))
+          written[watch] = true
+          level = now
+        end
+      end
+    end
+    redis.call('HSET', KEYS[key], field, integer(current))
+    if reset_at > 0 then redis.call('HSET', KEYS[key], reset_field, integer(reset_at)) end
+  end
 end
 for key, items in pairs(pushes) do
   call_chunked('LPUSH', KEYS[key], items)

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from datasources.platform.deadletter import REASON_MAX, original_fields
-from datasources.platform.effects import DAY_TTL_S, ENTITY_STATE, EffectFunction, Track
+from datasources.platform.effects import DAY_TTL_S, ENTITY_STATE, EffectFunction, Track, Watch
 from datasources.platform.feeds import FeedEvent
 from datasources.platform.keys import Keys
 from datasources.platform.master import MasterLookup, check_kind
@@ -171,6 +171,17 @@ class BatchPlan:
 
     def set(self, key: str, field: str, value: str) -> None:
         self._op("s", key, field, value)
+
+    def running(self, key: str, field: str, delta: int, watch: Watch | None = None) -> None:
+        self._op("z", key, field, self._watched(delta, watch))
+
+    def reset_running(self, key: str, field: str, value: int, watch: Watch | None = None) -> None:
+        self._op("r", key, field, self._watched(value, watch))
+
+    def _watched(self, value: int, watch: Watch | None) -> Any:
+        if watch is None or not watch.lines:
+            return value
+        return [value, self._key(watch.key), *sorted(watch.lines)]
 
     def push(self, key: str, value: str) -> None:
         self._op("l", key, "", value)
