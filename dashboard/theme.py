@@ -47,3 +47,6 @@ PATROL_COLOUR = "#35d0ff"  # patrol grids visited today
 HEARTBEAT_S = 5.0  # the live connection tells the page it is alive this often
 POLL_INTERVAL_MS = 1000  # poll mode (the benchmark's baseline): each screen asks this often
 PAYLOAD_MASTER_TTL_S = 60.0  # master data (stations, targets, boundaries) cached this long
+
+# Comfort bands of a park (0: no capacity known, 1 舒适 … 5 拥挤); assets/board.css mirrors them.
+COMFORT_COLOURS = ("#5b6b7c", "#3ddc97", "#9be15d", "#ffd166", "#ff9f43", "#ff5d5d")

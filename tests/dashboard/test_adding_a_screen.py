@@ -1,7 +1,7 @@
 """``docs/adding-a-screen.md``, followed to the letter: its code blocks are written, as the files
 their first lines name, to a temporary directory that is added to the ``datasources``,
 ``layouts`` and ``callbacks`` packages; the domain is enabled by settings alone
-(``domains="waste,forest,demo"``); a real ingest worker counts its feed in real Redis; and the
+(the default ``domains`` and ``demo``); a real ingest worker counts its feed in real Redis; and the
 real app serves the screen, its index card, its English, its export and its live push. The
 checkout is left as it was: a screen on new feeds needs no shared module."""
 
@@ -23,12 +23,15 @@ import pytest
 
 from dashboard import ids
 from dashboard.grants import issue
+from dashboard.settings import Settings
 from tests.conftest import wait_until
 from tests.dashboard.test_access import dash_post, pages_request
 from tests.feeds_helpers import SHANGHAI, publish
 from tests.live_client import drive_live
 
 ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_DOMAINS = Settings.model_fields["domains"].default
+"""The domains enabled by default; the newcomer's demo is enabled beside them."""
 GUIDE = ROOT / "docs" / "adding-a-screen.md"
 BLOCK = re.compile(r"```python\n(# (\S+\.py)\n.*?)```", re.S)
 SLUG, FEED = "demo-litter", "demo.litter"
@@ -113,7 +116,7 @@ def settings(newcomer, tmp_path, key_prefix, seeded_db_url, redis_url):
     shutil.copy(make_url(seeded_db_url).database, database)
     settings = Settings(redis_url=redis_url, database_url=f"sqlite:///{database}",
                         data_dir=tmp_path, key_prefix=key_prefix, simulate=False,
-                        domains="waste,forest,demo")
+                        domains=f"{DEFAULT_DOMAINS},demo")
     store = SnapshotStore(settings.resolved_database_url, domains=load_domains(settings.domains))
     try:
         assert needs_seed(store)
@@ -167,7 +170,7 @@ def test_the_guide_names_only_new_files():
 
 def test_a_screen_on_new_feeds_touches_no_shared_module(newcomer, sources, worker, served):
     app, base = served
-    assert [d.name for d in sources.domains] == ["waste", "forest", "demo"]
+    assert [d.name for d in sources.domains] == [*DEFAULT_DOMAINS.split(","), "demo"]
 
     # Feed it: three pickups, one at a site master data does not know, and one bad message.
     publish(sources.redis, sources.keys, FEED, district=PUDONG, site=f"LS-{PUDONG}", bags="3")
@@ -280,7 +283,7 @@ def test_start_up_refuses_the_screen_without_its_domain(newcomer):
 
     with pytest.raises(ScreenError, match=r"screen 'demo-litter': feed 'demo.litter' is "
                                           r"offered by no enabled domain \(GREENWALL_DOMAINS\)"):
-        discover(known_feeds=feeds_of(load_domains("waste,forest")))
+        discover(known_feeds=feeds_of(load_domains(DEFAULT_DOMAINS)))
     with pytest.raises(UnknownDomain, match="unknown domain 'litter' in GREENWALL_DOMAINS: "
                                             "no package datasources.litter"):
         load_domains("waste,litter")

@@ -8,6 +8,7 @@ import pytest
 from pydantic import PlainValidator
 
 from datasources.forest.feeds import FireRisk, Incident, Patrol
+from datasources.park.feeds import GateCount, Occupancy
 from datasources.platform.feeds import (
     FEEDS,
     FeedEvent,
@@ -187,7 +188,8 @@ def test_quality_issue_is_optional_and_confidence_bounds_are_inclusive():
 def test_registry_names_every_feed():
     assert FEEDS == {"waste.weighing": Weighing, "waste.quality": QualityVerdict,
                      "forest.patrol": Patrol, "forest.incident": Incident,
-                     "forest.fire_risk": FireRisk}
+                     "forest.fire_risk": FireRisk, "park.gate": GateCount,
+                     "park.occupancy": Occupancy}
     assert all(model.feed == name for name, model in FEEDS.items())
 
 
