@@ -4,27 +4,74 @@
 (function () {
   "use strict";
 
-  var LIVE_S = 120, STALE_S = 600, HEARTBEAT_LOST_S = 15;
+  var HEARTBEAT_LOST_S = 15;
 
-  /* ---- clock in Asia/Shanghai, whatever the browser's zone ---- */
-  var clockFormat = new Intl.DateTimeFormat("zh-CN", {
-    timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit",
-    hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false, weekday: "short"
-  });
+  /* ---- clock in the bureau's zone (the clock's data-timezone), whatever the browser's ---- */
+  var BUREAU_TZ = "Asia/Shanghai", formats = {};
 
-  var clockFormatEn = new Intl.DateTimeFormat("en-GB", {
-    timeZone: "Asia/Shanghai", year: "numeric", month: "short", day: "2-digit",
-    hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false, weekday: "short"
-  });
+  function bureauZone() {
+    var clock = document.getElementById("gw-clock");
+    return (clock && clock.getAttribute("data-timezone")) || BUREAU_TZ;
+  }
+
+  function format(name, zone) {
+    var key = name + " " + zone;
+    if (!formats[key]) {
+      formats[key] = name === "zh" ? new Intl.DateTimeFormat("zh-CN", {
+        timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit",
+        hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false, weekday: "short"
+      }) : name === "en" ? new Intl.DateTimeFormat("en-GB", {
+        timeZone: zone, year: "numeric", month: "short", day: "2-digit",
+        hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false, weekday: "short"
+      }) : new Intl.DateTimeFormat("en-GB", {
+        timeZone: zone, hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false
+      });
+    }
+    return formats[key];
+  }
 
   function tickClock() {
     var clock = document.getElementById("gw-clock");
     if (!clock) { return; }
     var english = (clock.closest("[lang]") || document.documentElement).lang === "en";
-    clock.textContent = (english ? clockFormatEn : clockFormat).format(new Date());
+    clock.textContent = format(english ? "en" : "zh", bureauZone()).format(new Date());
   }
 
-  /* ---- freshness: live / delayed / stale per tile, from its feed's last event time ---- */
+  /* ---- quiet hours: "22:00-06:00[,HH:MM-HH:MM…]" of bureau time, as the server says ---- */
+  function secondsOfDay(now) {
+    var parts = format("time", bureauZone()).formatToParts(now), hms = {};
+    parts.forEach(function (p) { hms[p.type] = +p.value; });
+    return (hms.hour % 24) * 3600 + hms.minute * 60 + hms.second;
+  }
+
+  function windows(text) {
+    return (text || "").split(",").filter(Boolean).map(function (part) {
+      var ends = part.split("-").map(function (hhmm) {
+        var hm = hhmm.split(":");
+        return ((+hm[0] * 60 + +hm[1]) % 1440) * 60;
+      });
+      return { start: ends[0], end: ends[1] };
+    });
+  }
+
+  /* The same rule as the server's (datasources/platform/feeds.py Freshness.status): silent in
+     quiet hours is "quiet"; after them the age counts from their end at the latest. */
+  function freshState(age, liveS, staleS, quiet, now) {
+    var spans = windows(quiet);
+    if (spans.length) {
+      var second = secondsOfDay(now), inside = false, sinceEnd = 86400;
+      spans.forEach(function (w) {
+        if (w.start < w.end ? second >= w.start && second < w.end
+                            : second >= w.start || second < w.end) { inside = true; }
+        sinceEnd = Math.min(sinceEnd, (second - w.end + 86400) % 86400);
+      });
+      if (inside) { return age <= liveS ? "live" : "quiet"; }
+      age = Math.min(age, sinceEnd);
+    }
+    return age <= liveS ? "live" : age <= staleS ? "delayed" : "stale";
+  }
+
+  /* ---- freshness: live / delayed / stale / quiet per tile, from its feed's last event ---- */
   function freshness() {
     var root = document.querySelector(".gw-screen");
     if (!root) { return; }
@@ -42,12 +89,13 @@
       var last = +tile.getAttribute("data-last-event") || 0;
       var state;
       if (!connected && !starting) { state = "stale"; }
+      else if (!tile.getAttribute("data-feed")) { state = "reference"; } /* published figures */
       else if (!last) { state = "nodata"; }
       else {
-        var age = (now - last) / 1000;
-        var liveS = +tile.getAttribute("data-live-after") || LIVE_S;
-        var staleS = +tile.getAttribute("data-stale-after") || STALE_S;
-        state = age <= liveS ? "live" : age <= staleS ? "delayed" : "stale";
+        /* The limits are the server's for this tile's feed (GREENWALL_FRESHNESS). */
+        state = freshState((now - last) / 1000, +tile.getAttribute("data-live-after"),
+                           +tile.getAttribute("data-stale-after"),
+                           tile.getAttribute("data-quiet-hours"), new Date(now));
       }
       if (tile.getAttribute("data-fresh") !== state) { tile.setAttribute("data-fresh", state); }
     }
@@ -167,11 +215,64 @@
     if (!link) { return; }
     var href = viewKeepingHref(link.getAttribute("href"));
     if (href !== null && href !== link.getAttribute("href")) { link.setAttribute("href", href); }
+    var plain = event.type === "click" && event.button === 0 && !event.ctrlKey &&
+      !event.metaKey && !event.shiftKey && !event.altKey;
+    if (plain && href !== null && new URL(href, window.location.href).pathname ===
+        window.location.pathname) {
+      rememberPlace(link);
+    }
   }
 
   ["click", "auxclick", "contextmenu"].forEach(function (type) {
     document.addEventListener(type, keepView, true);
   });
+
+  /* ---- a scope change keeps the reader's place: it loads the page again (the live connection
+     restarts in the new scope), so the tile the reader acted in, or the first one in view, and
+     how far down the window it sat go along in sessionStorage. The new page scrolls that tile
+     back to the same height while it settles (maps and charts take their size late), unless
+     the reader scrolls first. ---- */
+  var PLACE_KEY = "greenwall:place", PLACE_TTL_MS = 30000, SETTLE_MS = 3000;
+
+  function rememberPlace(from) {
+    var tile = from && from.closest ? from.closest("[data-tile]") : null;
+    if (!tile) {
+      tile = Array.prototype.find.call(document.querySelectorAll("[data-tile]"), function (el) {
+        return el.getBoundingClientRect().bottom > 0;
+      }) || null;
+    }
+    sessionStorage.setItem(PLACE_KEY, JSON.stringify({
+      path: window.location.pathname, y: window.scrollY, at: Date.now(),
+      tile: tile && tile.getAttribute("data-tile"),
+      top: tile ? tile.getBoundingClientRect().top : 0
+    }));
+  }
+
+  function restorePlace() {
+    var saved = null;
+    try { saved = JSON.parse(sessionStorage.getItem(PLACE_KEY) || "null"); } catch (e) { saved = null; }
+    sessionStorage.removeItem(PLACE_KEY);
+    if (!saved || saved.path !== window.location.pathname ||
+        Date.now() - saved.at > PLACE_TTL_MS) { return; }
+    var until = Date.now() + SETTLE_MS, stopped = false;
+    var readerMoves = ["wheel", "touchstart", "keydown", "pointerdown"];
+    function stop() { stopped = true; }
+    readerMoves.forEach(function (type) {
+      window.addEventListener(type, stop, { passive: true, capture: true });
+    });
+    (function step() {
+      var tile = saved.tile ? document.querySelector(
+        "[data-tile=\"" + CSS.escape(saved.tile) + "\"]") : null;
+      var target = tile ? window.scrollY + tile.getBoundingClientRect().top - saved.top : saved.y;
+      if (!stopped && Math.abs(window.scrollY - target) > 1) { window.scrollTo(0, target); }
+      if (!stopped && Date.now() < until) { setTimeout(step, 100); return; }
+      readerMoves.forEach(function (type) {
+        window.removeEventListener(type, stop, { capture: true });
+      });
+    })();
+  }
+
+  document.addEventListener("greenwall:mounted", restorePlace);
 
   /* ---- clientside callbacks: scope changes navigate (the live connection restarts) ---- */
   function scopeHref(district) {
@@ -186,11 +287,13 @@
     greenwall: {
       scopeFromPicker: function (value, current) {
         if (!value || value === (current || "310000")) { return window.dash_clientside.no_update; }
+        rememberPlace(null);
         return scopeHref(value);
       },
       scopeFromMap: function (clickData, current) {
         var adcode = clickData && clickData.properties && clickData.properties.adcode;
         if (!adcode) { return window.dash_clientside.no_update; }
+        rememberPlace(document.querySelector(".gw-map"));
         /* Clicking the district already in scope goes back to the whole city. */
         return scopeHref(adcode === current ? "310000" : adcode);
       }

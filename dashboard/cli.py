@@ -13,6 +13,8 @@ import threading
 import time
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from dashboard.cli_grants import add_grant_commands, cmd_token
 from dashboard.settings import ConfigError, Settings, load_settings, secret_fingerprint
 
@@ -67,8 +69,19 @@ def cmd_seed(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def cmd_snapshot_load(settings: Settings, args: argparse.Namespace) -> int:
+    """Load ``<table>.csv`` files (docs/snapshots.md) into the snapshot database, all or none."""
+    from dashboard.logfilter import mask_url
+    from datasources.platform.schema import SnapshotLoadError
+
     store = _store(settings)
-    store.load_csv_dir(Path(args.directory), progress=True)
+    try:
+        counts = store.load_csv_dir(Path(args.directory), progress=sys.stderr.isatty())
+    except SnapshotLoadError as exc:  # names file, line and column; nothing was loaded
+        print(f"greenwall snapshot load: {exc} (nothing loaded; docs/snapshots.md)",
+              file=sys.stderr)
+        return 2
+    loaded = ", ".join(f"{table} {rows}" for table, rows in counts.items()) or "no <table>.csv"
+    print(f"loaded into {mask_url(settings.resolved_database_url)}: {loaded}")
     return 0
 
 
@@ -119,6 +132,8 @@ def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
     if store.is_empty():
         log.error("the snapshot database is empty: run `greenwall seed` first")
         return 2
+    if args.crowd:
+        return _crowd_drill(settings, args, url, embedded, stop, store)
     simulator = Simulator(connect(url), Keys(settings.key_prefix), store, settings.tz,
                           speed=args.speed, bad_ratio=args.bad_ratio)
     try:
@@ -126,6 +141,45 @@ def cmd_simulate(settings: Settings, args: argparse.Namespace) -> int:
             simulator.backfill()
         simulator.run(stop)
     finally:
+        if embedded is not None:
+            embedded.stop()
+    return 0
+
+
+def _crowd_drill(settings: Settings, args: argparse.Namespace, url: str, embedded, stop,
+                 store) -> int:
+    """``simulate --crowd PARK``: a crowd of the park's capacity comes in, stays and leaves
+    (``datasources.park.simulator.CrowdDrill``), beside whatever else publishes; then exit."""
+    from datetime import datetime
+
+    from datasources.platform.ingest import connect
+    from datasources.platform.keys import Keys
+    from datasources.platform.publisher import Simulator
+
+    if "park" not in {d.name for d in store.domains}:
+        log.error("--crowd drills a key park: enable the park domain (GREENWALL_DOMAINS)")
+        return 2
+    from datasources.park.simulator import crowd_drill
+
+    now = datetime.now(settings.tz)
+    try:
+        drill = crowd_drill(store, args.crowd, now, args.crowd_minutes)
+    except ValueError as error:
+        log.error("%s", error)
+        return 2
+    ends = datetime.fromtimestamp(drill.end_ms / 1000, settings.tz)
+    print(f"crowd drill at {args.crowd}: {drill.park.capacity:,} people in over "
+          f"{args.crowd_minutes} min, staying {args.crowd_minutes} min, out over "
+          f"{args.crowd_minutes} min; ends {ends:%H:%M}", file=sys.stderr)
+    timer = threading.Timer((drill.end_ms - now.timestamp() * 1000) / 1000 + 2, stop.set)
+    timer.daemon = True
+    timer.start()
+    simulator = Simulator(connect(url), Keys(settings.key_prefix), drill, settings.tz,
+                          speed=args.speed)
+    try:
+        simulator.run(stop)
+    finally:
+        timer.cancel()
         if embedded is not None:
             embedded.stop()
     return 0
@@ -141,6 +195,7 @@ def cmd_web(settings: Settings, args: argparse.Namespace) -> int:
     _store(settings)
     settings.signing_secret()  # generated here once, not raced by several web workers
     _check_access(settings)
+    _check_feed_settings(settings)
     try:
         uvicorn.run("dashboard.app:create_server", factory=True, host=settings.host,
                     port=settings.port, workers=args.workers, log_level="warning",
@@ -163,6 +218,7 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
 
     from dashboard.logfilter import mask_url, redact_text
 
+    _check_feed_settings(settings)
     ok = True
     # Printed URLs and errors never carry a password (a terminal's scrollback, a pasted ticket).
     target = mask_url(settings.redis_url) or f"embedded ({settings.embedded_redis_path})"
@@ -187,6 +243,14 @@ def cmd_check(settings: Settings, args: argparse.Namespace) -> int:
     print(f"web       will listen on http://{settings.host}:{settings.port}")
     print(f"simulator {'on' if settings.simulate_enabled else 'off'}")
     return 0 if ok else 1
+
+
+def _check_feed_settings(settings: Settings) -> None:
+    """Refuse to start on freshness settings naming feeds this install does not run."""
+    from datasources.platform.domain import load_domains
+    from datasources.platform.feeds import configure_freshness
+
+    configure_freshness(settings, [f for d in load_domains(settings.domains) for f in d.feeds])
 
 
 def _check_access(settings: Settings) -> None:
@@ -239,6 +303,7 @@ def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     settings.signing_secret()  # generated here once, before the web processes read it
     _check_access(settings)
+    _check_feed_settings(settings)
     url, embedded = _redis_url(settings)
     store = _store(settings)
     from datasources.platform.seed import needs_seed, seed
@@ -303,6 +368,11 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--speed", type=float, default=1.0, help="time acceleration")
     sim.add_argument("--bad-ratio", type=float, default=0.0, help="share of malformed messages")
     sim.add_argument("--no-backfill", action="store_true", help="skip today's history")
+    sim.add_argument("--crowd", metavar="PARK",
+                     help="drill: drive key park PARK (its id, e.g. PK-GUCUN) into the crowding "
+                          "alert and back, then exit (publishes only the drill)")
+    sim.add_argument("--crowd-minutes", type=int, default=15,
+                     help="minutes the drill's crowd takes to come in (as long to stay and to leave)")
     sub.add_parser("seed", help="demo master data and history into an empty database")
     snap = sub.add_parser("snapshot", help="snapshot data")
     snap_sub = snap.add_subparsers(dest="snapshot_command", required=True)
@@ -347,7 +417,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.data_dir:
         # In the environment, not only in these settings: `run`'s children and web workers read it.
         os.environ["GREENWALL_DATA_DIR"] = str(Path(args.data_dir).resolve())
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except ValidationError as exc:  # a GREENWALL_* value that cannot be used: say which, no trace
+        for problem in exc.errors(include_url=False):
+            where = "GREENWALL_" + "_".join(str(p) for p in problem["loc"]).upper()
+            message = problem["msg"].removeprefix("Value error, ")
+            if not message.startswith(where):
+                message = f"{where}: {message}"
+            print(f"greenwall {args.command}: {message}", file=sys.stderr)
+        return 2
     _logging(settings, args.command)
     try:
         _say_where(settings, args.command)

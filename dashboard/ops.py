@@ -13,7 +13,14 @@ from sqlalchemy import text
 
 from dashboard import access
 from dashboard.dash_compat import render_index
-from dashboard.embed import csp_header, host_attributes
+from dashboard.embed import (
+    NOT_ALLOWED_POLICY,
+    ancestors_allow,
+    csp_header,
+    framing_origin,
+    host_attributes,
+    not_allowed_page,
+)
 from dashboard.errors import error_page
 from dashboard.export import content_disposition, tile_table, to_csv
 from dashboard.grants import Refused, current
@@ -23,27 +30,19 @@ from dashboard.query import BadQuery, parse_query
 from dashboard.registry import UnknownScreen, get_screen
 from dashboard.signin import set_embed_cookie
 from dashboard.sources import Sources
-from datasources.platform.feeds import feed_freshness
+from datasources.platform.feeds import configure_freshness, feed_freshness
 
 log = logging.getLogger(__name__)
 
-def freshness_limits(feed: str | None, settings) -> tuple[float, float]:
-    """(live while newer than, delayed until) seconds for a feed's last event."""
-    return feed_freshness(feed) or (settings.live_after_s, settings.stale_after_s)
+def health(sources: Sources, now_ms: int | None = None) -> tuple[int, dict]:
+    """Redis, database, workers and each feed's lag at ``now_ms`` (default: now); 200 when
+    this process can serve.
 
-
-def _freshness(feed: str, age_s: float | None, sources: Sources) -> str:
-    if age_s is None:
-        return "no-data"
-    live_s, stale_s = freshness_limits(feed, sources.settings)
-    if age_s <= live_s:
-        return "live"
-    return "delayed" if age_s <= stale_s else "stale"
-
-
-def health(sources: Sources) -> tuple[int, dict]:
-    """Redis, database, workers and each feed's lag; 200 when this process can serve."""
-    now_ms = int(time.time() * 1000)
+    A feed silent in its quiet hours (``GREENWALL_QUIET_HOURS``) is ``quiet``, which, like
+    ``live``, leaves the whole ``ok``: patrols resting at night are no fault.
+    """
+    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+    now = datetime.fromtimestamp(now_ms / 1000, sources.settings.tz)
     report: dict = {"redis": {"ok": False}, "database": {"ok": False}, "feeds": {}}
     try:
         started = time.perf_counter()
@@ -64,7 +63,7 @@ def health(sources: Sources) -> tuple[int, dict]:
         for feed, stats in sources.live.feed_stats().items():
             age = None if not stats.last_event_ms else max(0.0, (now_ms - stats.last_event_ms) / 1000)
             report["feeds"][feed] = {
-                "status": _freshness(feed, age, sources),
+                "status": feed_freshness(feed).status(age, now),
                 "lag_s": None if age is None else round(age, 1),
                 "ingested": stats.ingested,
                 "deadlettered": stats.deadlettered,
@@ -75,7 +74,7 @@ def health(sources: Sources) -> tuple[int, dict]:
 
         report["deadletter"] = deadletter_status(sources.redis, sources.keys).as_dict()
     healthy = report["redis"]["ok"] and report["database"]["ok"]
-    fresh = all(f["status"] == "live" for f in report["feeds"].values())
+    fresh = all(f["status"] in ("live", "quiet") for f in report["feeds"].values())
     report["status"] = "down" if not healthy else "ok" if fresh and report.get(
         "workers", {}).get("alive") else "degraded"
     return (200 if healthy else 503), report
@@ -90,7 +89,12 @@ def _pending(sources: Sources, feed: str) -> int | None:
 
 
 def register_routes(app, sources: Sources, metrics: WebMetrics) -> None:
-    """Add the routes to the FastAPI server behind ``app`` (before Dash's catch-all)."""
+    """Add the routes to the FastAPI server behind ``app`` (before Dash's catch-all).
+
+    Also applies the per-feed freshness settings, which ``/healthz`` and the tiles' badges
+    read: a feed they name that is not enabled stops the app here (``ConfigError``).
+    """
+    configure_freshness(sources.settings, [f for d in sources.domains for f in d.feeds])
     server = app.server
 
     @server.get("/healthz", include_in_schema=False)
@@ -119,14 +123,15 @@ def register_routes(app, sources: Sources, metrics: WebMetrics) -> None:
 
     @server.get("/screens/{slug}", include_in_schema=False)
     async def screen(slug: str, request: Request) -> Response:
+        lang = request.query_params.get("lang", "")  # the error page's link keeps it
         try:
             get_screen(slug)
         except UnknownScreen:
-            return error_page(404, f"没有名为 {slug!r} 的大屏 (no screen {slug!r})")
+            return error_page(404, f"没有名为 {slug!r} 的大屏 (no screen {slug!r})", lang=lang)
         try:
             query = parse_query(str(request.url.query))
         except BadQuery as exc:
-            return error_page(exc.status, str(exc))
+            return error_page(exc.status, str(exc), lang=lang)
         seen = current()
         home = seen.home_district(slug) if "district" not in request.query_params else None
         if home is not None:  # a district grant opening the screen: show its own district
@@ -134,7 +139,7 @@ def register_routes(app, sources: Sources, metrics: WebMetrics) -> None:
         try:
             seen.check(slug, query.district_code)
         except Refused as exc:
-            return _refusal(exc, {"Cache-Control": "no-store"})
+            return _refusal(exc, {"Cache-Control": "no-store"}, lang=lang)
         page = await render_index(app, request)
         # Full screens are not for other sites' frames: those use /embed with a token.
         page.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
@@ -142,11 +147,11 @@ def register_routes(app, sources: Sources, metrics: WebMetrics) -> None:
 
 
 def _refusal(exc: Refused, headers: dict[str, str],
-             embed: dict[str, str] | None = None) -> HTMLResponse:
+             embed: dict[str, str] | None = None, lang: str = "") -> HTMLResponse:
     log.info("refused (%s) for %s: %s", exc.status, current().who(), exc.reason)
     if exc.status == 401:
         headers = {**headers, "WWW-Authenticate": 'Bearer realm="greenwall", error="invalid_token"'}
-    return error_page(exc.status, exc.reason, headers, embed)
+    return error_page(exc.status, exc.reason, headers, embed, lang=lang)
 
 
 def _bearer(request: Request) -> str | None:
@@ -163,6 +168,14 @@ def register_embedding(app, cache: PayloadCache, gate: access.Gatekeeper) -> Non
 
     @server.get("/embed/{slug}", include_in_schema=False)
     async def embed(slug: str, request: Request) -> Response:
+        host = framing_origin(request.headers)
+        own = f"{request.url.scheme}://{request.headers.get('host', request.url.netloc)}"
+        if host is not None and not ancestors_allow(settings.frame_ancestors, host, own):
+            # The browser would show a broken frame and say why only in its console: say it
+            # in the frame instead, on a page that carries nothing of the screen.
+            log.info("refused to be framed by %s (not in GREENWALL_FRAME_ANCESTORS)", host)
+            return HTMLResponse(not_allowed_page(host), status_code=403, headers={
+                "Content-Security-Policy": NOT_ALLOWED_POLICY, **private})
         headers = {**csp_header(settings.frame_ancestors), **private}
         hosts = host_attributes(settings.frame_ancestors)
         try:

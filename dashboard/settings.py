@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import json
+import math
 import os
+import re
 import secrets
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -45,17 +51,35 @@ class Settings(BaseSettings):
                         "(https://wall.example.org); empty → the page's own origin only")
     key_prefix: str = Field("greenwall", description="Redis key prefix; tests isolate by it")
     domains: str = Field(
-        "waste,forest", description="feed families enabled, comma-separated: each names a package "
+        "waste,forest,park", description="feed families enabled, comma-separated: each names a package "
                                     "datasources.<name> (its feeds, ingest, reader, seed, simulator)")
     timezone: str = BUREAU_TIMEZONE
     live_after_s: float = Field(120, description="a tile is live while its feed is this fresh")
     stale_after_s: float = Field(600, description="…delayed until this old, stale after")
+    freshness: str = Field(
+        "", description='per-feed freshness, JSON or TOML: {"forest.patrol": [1800, 21600]} → '
+                        "live while the last event is at most 1800 s old, delayed until "
+                        "21600 s, stale after; unset feeds keep their own or the defaults above")
+    quiet_hours: str = Field(
+        "", description='per-feed quiet hours in the bureau time zone, JSON or TOML: '
+                        '{"forest.patrol": "22:00-06:00"} (several: "12:00-13:00,22:00-06:00"; '
+                        '"" for none); a feed silent then is reported quiet, not delayed or '
+                        "stale. Unset feeds keep their own (forest.patrol 20:00-06:00, "
+                        "forest.incident 20:00-07:00, park.gate and park.occupancy 22:00-06:00)")
     camera_offline_after_s: float = Field(900, description="a camera unheard this long is offline")
     forest_verify_within_h: float = Field(24, description="林长制: verify a reported case within")
     forest_dispose_within_d: float = Field(7, description="…dispose of a verified case within")
     forest_assess_within_d: float = Field(30, description="…assess a disposed case within")
     ranger_off_patrol_after_s: float = Field(
         3600, description="a ranger on patrol but unheard this long no longer counts as on patrol")
+    park_comfort_bands: str = Field(
+        "0.5,0.7,0.8,0.9", description="公园游客量: in park ÷ instantaneous capacity where 舒适 ends, "
+        "then 较舒适, 一般 and 较拥挤 (four ascending ratios); from the third (较拥挤, 80 %: "
+        "announce and throttle, LB/T 034-2014) a park is in the alert list; at 100 % entry is "
+        "suspended. Defaults to be confirmed with the bureau")
+    park_counted_within_s: float = Field(
+        900, description="a park's in-park figure counts as measured (cameras) while its last "
+                         "park.occupancy message is this recent, else it is the gate estimate")
     log_level: str = "INFO"
     push_mode: Literal["push", "poll"] = Field(
         "push", description="push: live WebSocket; poll: a 1 s dcc.Interval (the benchmark's baseline)")
@@ -92,6 +116,31 @@ class Settings(BaseSettings):
         # tokens anyone can forge. It is refused when it is first used.
         return None if value == "" and info.field_name != "secret" else value
 
+    @field_validator("park_comfort_bands")
+    @classmethod
+    def _park_bands(cls, value: str) -> str:
+        parse_park_bands(value)
+        return value
+
+    @field_validator("freshness", "quiet_hours")
+    @classmethod
+    def _feed_mapping(cls, value: str, info: ValidationInfo) -> str:
+        # Checked here, so a typo stops the process at start; the feed names are checked
+        # against the enabled feeds where those are known (datasources.platform.feeds).
+        parse = parse_freshness if info.field_name == "freshness" else parse_quiet_hours
+        parse(value)
+        return value
+
+    @cached_property
+    def freshness_by_feed(self) -> dict[str, tuple[float, float]]:
+        """``GREENWALL_FRESHNESS``: feed → (live while newer than, delayed until) seconds."""
+        return parse_freshness(self.freshness)
+
+    @cached_property
+    def quiet_hours_by_feed(self) -> dict[str, QuietHours]:
+        """``GREENWALL_QUIET_HOURS``: feed → the daily windows it may be silent in."""
+        return parse_quiet_hours(self.quiet_hours)
+
     @property
     def access_mode(self) -> str:
         """``open`` only where nobody else can reach the port, unless set explicitly."""
@@ -125,6 +174,11 @@ class Settings(BaseSettings):
     def tz(self) -> ZoneInfo:
         """The bureau's time zone: "today" rolls over at its midnight."""
         return ZoneInfo(self.timezone)
+
+    @property
+    def park_bands(self) -> tuple[float, float, float, float]:
+        """The comfort-band limits (``park_comfort_bands``) as four ascending ratios."""
+        return parse_park_bands(self.park_comfort_bands)
 
     @property
     def forest_deadlines_ms(self) -> dict[str, int]:
@@ -230,6 +284,132 @@ def _checked_secret(value: str, where: str) -> str:
     return secret
 
 
+# ---- per-feed freshness and quiet hours (GREENWALL_FRESHNESS, GREENWALL_QUIET_HOURS) ----------
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """Daily windows of bureau time in which a feed may fall silent (patrols rest at night).
+
+    ``windows`` are (start, end) minutes after midnight; a window whose end is not after its
+    start runs over midnight (``22:00-06:00``).
+    """
+
+    windows: tuple[tuple[int, int], ...]
+
+    def __str__(self) -> str:
+        return ",".join(f"{_hhmm(a)}-{_hhmm(b)}" for a, b in self.windows)
+
+    def __bool__(self) -> bool:
+        return bool(self.windows)
+
+    def contains(self, moment: datetime) -> bool:
+        """Whether ``moment`` (in the bureau time zone) lies in a window."""
+        minute = moment.hour * 60 + moment.minute
+        return any(a <= minute < b if a < b else minute >= a or minute < b
+                   for a, b in self.windows)
+
+    def since_end_s(self, moment: datetime) -> float:
+        """Seconds since the most recent end of a window, up to a day."""
+        now_s = moment.hour * 3600 + moment.minute * 60 + moment.second
+        return min((now_s - end * 60) % 86_400 for _, end in self.windows)
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def _minutes(text: str, whole: str) -> int:
+    match = _CLOCK.match(text.strip())
+    if not match or int(match[1]) > 24 or int(match[2]) > 59 or (
+            int(match[1]) == 24 and int(match[2])):
+        raise ValueError(f"{whole!r}: {text.strip()!r} is not a time of day HH:MM")
+    return int(match[1]) * 60 + int(match[2])
+
+
+def quiet_windows(text: str) -> QuietHours:
+    """``"22:00-06:00"`` or several, comma-separated, as :class:`QuietHours`."""
+    windows = []
+    for part in text.split(","):
+        start, dash, end = part.partition("-")
+        if not dash:
+            raise ValueError(f"{text!r}: expected HH:MM-HH:MM windows, e.g. \"22:00-06:00\"")
+        window = (_minutes(start, text) % 1440, _minutes(end, text) % 1440)
+        if window[0] == window[1]:
+            raise ValueError(f"{text!r}: a window needs an end other than its start")
+        windows.append(window)
+    return QuietHours(tuple(windows))
+
+
+def _feed_mapping(text: str, setting: str) -> dict[str, object]:
+    text = text.strip()
+    if not text:
+        return {}
+    try:
+        mapping = json.loads(text) if text.startswith("{") else tomllib.loads(text)
+    except (ValueError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(
+            f"GREENWALL_{setting.upper()} is neither a JSON object nor TOML ({exc}); write it "
+            f"as JSON, e.g. {_EXAMPLES[setting]}") from None
+    if not isinstance(mapping, dict):
+        raise ValueError(f"GREENWALL_{setting.upper()} must map feed names to values, e.g. "
+                         f"{_EXAMPLES[setting]}")
+    return mapping
+
+
+_EXAMPLES = {"freshness": '{"forest.patrol": [1800, 21600]}',
+             "quiet_hours": '{"forest.patrol": "22:00-06:00"}'}
+
+
+def parse_freshness(text: str) -> dict[str, tuple[float, float]]:
+    """``GREENWALL_FRESHNESS`` as feed → (live_s, delayed_s); ``ValueError`` says what is wrong."""
+    limits = {}
+    for feed, value in _feed_mapping(text, "freshness").items():
+        if not (isinstance(value, list | tuple) and len(value) == 2 and all(
+                isinstance(v, int | float) and not isinstance(v, bool) for v in value)):
+            raise ValueError(f"GREENWALL_FRESHNESS[{feed!r}]: expected [live_s, delayed_s] "
+                             f"(two numbers of seconds), got {value!r}")
+        live_s, delayed_s = (float(v) for v in value)
+        if not (0 < live_s <= delayed_s and math.isfinite(delayed_s)):
+            raise ValueError(f"GREENWALL_FRESHNESS[{feed!r}]: need 0 < live_s ≤ delayed_s, "
+                             f"got [{live_s:g}, {delayed_s:g}]")
+        limits[feed] = (live_s, delayed_s)
+    return limits
+
+
+def parse_quiet_hours(text: str) -> dict[str, QuietHours]:
+    """``GREENWALL_QUIET_HOURS`` as feed → :class:`QuietHours`."""
+    quiet = {}
+    for feed, value in _feed_mapping(text, "quiet_hours").items():
+        if not isinstance(value, str):
+            raise ValueError(f"GREENWALL_QUIET_HOURS[{feed!r}]: expected \"HH:MM-HH:MM\", "
+                             f"got {value!r}")
+        if not value.strip():  # "": none, also where the feed declares its own
+            quiet[feed] = QuietHours(())
+            continue
+        try:
+            quiet[feed] = quiet_windows(value)
+        except ValueError as exc:
+            raise ValueError(f"GREENWALL_QUIET_HOURS[{feed!r}]: {exc}") from None
+    return quiet
+
+
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment, with explicit overrides (used by tests and the CLI)."""
     return Settings(**overrides)
+
+
+def parse_park_bands(text: str) -> tuple[float, float, float, float]:
+    """``"0.5,0.7,0.8,0.9"`` → the four comfort-band limits; ``ConfigError`` says what is wrong."""
+    try:
+        bands = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        bands = ()
+    if len(bands) != 4 or not all(0 < b <= 1 for b in bands) or list(bands) != sorted(set(bands)):
+        raise ConfigError(
+            f"GREENWALL_PARK_COMFORT_BANDS={text!r}: four ascending ratios above 0 and at most 1, "
+            "where 舒适, 较舒适, 一般 and 较拥挤 end (default 0.5,0.7,0.8,0.9)")
+    return bands  # type: ignore[return-value]

@@ -30,7 +30,8 @@ STAGES: tuple[str, ...] = get_args(Stage)
 class Patrol(FeedEvent):
     """巡护: a ranger (护林员) starts, checks in on, or finishes a patrol in a patrol grid (巡护网格)."""
 
-    freshness_s = (1800, 6 * 3600)  # patrols rest at night
+    freshness_s = (1800, 6 * 3600)
+    quiet_hours = "20:00-06:00"  # patrols rest at night (a few fire watches excepted)
 
     ranger: Identifier
     grid: Identifier
@@ -49,6 +50,7 @@ class Incident(FeedEvent):
     """
 
     freshness_s = (1800, 7200)  # case steps come a few times an hour
+    quiet_hours = "20:00-07:00"  # in patrol hours
 
     incident: Identifier
     scenario: Annotated[Scenario, PlainValidator(one_of(Scenario))]

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, ClassVar, get_args
 
@@ -32,6 +33,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from dashboard.districts import resolve_district
+from dashboard.settings import ConfigError, QuietHours, Settings, quiet_windows
 
 FEEDS: dict[str, type[FeedEvent]] = {}
 """Every feed model defined so far (by the domain packages imported), by feed name."""
@@ -233,8 +235,12 @@ class FeedEvent(BaseModel):
 
     feed: ClassVar[str]
     # (live while newer than, delayed until) seconds since the feed's last event, for a feed
-    # with a cadence of its own; None: the settings' live_after_s / stale_after_s.
+    # with a cadence of its own; None: the settings' live_after_s / stale_after_s. Operators
+    # change it without code by GREENWALL_FRESHNESS (``configure_freshness``).
     freshness_s: ClassVar[tuple[float, float] | None] = None
+    # Daily hours (bureau time, "22:00-06:00[,…]") in which the feed is expected to be silent
+    # (patrols rest at night); None: none. GREENWALL_QUIET_HOURS overrides it per feed.
+    quiet_hours: ClassVar[str | None] = None
     ts_ms: EventTime = Field(validation_alias="ts", description="event time, epoch ms")
     event_id: Annotated[str | None, PlainValidator(_event_id)] = None
 
@@ -250,10 +256,80 @@ class FeedEvent(BaseModel):
         return data
 
 
-def feed_freshness(name: str | None) -> tuple[float, float] | None:
-    """A feed's own freshness limits (``FeedEvent.freshness_s``), or ``None`` for the defaults."""
+@dataclass(frozen=True)
+class Freshness:
+    """When a feed's last event counts as live, delayed or stale, and the daily quiet hours
+    (bureau time) in which its silence is expected: a patrol feed at night is "quiet"."""
+
+    live_s: float
+    delayed_s: float
+    quiet: QuietHours | None = None
+
+    def status(self, age_s: float | None, now: datetime) -> str:
+        """``live``, ``delayed``, ``stale``, ``quiet`` or ``no-data`` for a last event
+        ``age_s`` old at ``now`` (an aware time in the bureau's zone).
+
+        In quiet hours a feed that is not live is quiet; after them its age counts from
+        their end at the latest, so a feed has ``live_s`` to wake up before it is delayed.
+        """
+        if age_s is None:
+            return "no-data"
+        if self.quiet is not None:
+            if self.quiet.contains(now):
+                return "live" if age_s <= self.live_s else "quiet"
+            age_s = min(age_s, self.quiet.since_end_s(now))
+        if age_s <= self.live_s:
+            return "live"
+        return "delayed" if age_s <= self.delayed_s else "stale"
+
+
+_DEFAULT_LIMITS = (Settings.model_fields["live_after_s"].default,
+                   Settings.model_fields["stale_after_s"].default)
+_configured: dict[str, Freshness] = {}
+_configured_default: list[Freshness] = []
+
+
+def configure_freshness(settings: Settings, feeds: Iterable[str] | None = None) -> None:
+    """Apply ``GREENWALL_FRESHNESS`` and ``GREENWALL_QUIET_HOURS`` to this process's feeds.
+
+    ``feeds`` are the enabled feeds (default: every registered one). A feed named in either
+    setting that is not one of them is a :class:`ConfigError` listing those that are.
+    """
+    known = sorted(FEEDS if feeds is None else feeds)
+    limits, quiet = settings.freshness_by_feed, settings.quiet_hours_by_feed
+    for setting, named in (("GREENWALL_FRESHNESS", limits), ("GREENWALL_QUIET_HOURS", quiet)):
+        unknown = sorted(set(named) - set(known))
+        if unknown:
+            raise ConfigError(f"{setting} names unknown feed{'s' if len(unknown) > 1 else ''} "
+                              f"{', '.join(map(repr, unknown))}; the feeds are: {', '.join(known)}")
+    default = (settings.live_after_s, settings.stale_after_s)
+    if not 0 < default[0] <= default[1]:
+        raise ConfigError(f"GREENWALL_LIVE_AFTER_S ({default[0]:g}) must be above 0 and at most "
+                          f"GREENWALL_STALE_AFTER_S ({default[1]:g})")
+    _configured.clear()
+    for name in known:
+        model = FEEDS.get(name)
+        own = limits.get(name) or (model.freshness_s if model is not None else None) or default
+        own_quiet = quiet[name] if name in quiet else _model_quiet(model)
+        _configured[name] = Freshness(*own, quiet=own_quiet or None)
+    _configured_default[:] = [Freshness(*default)]
+
+
+def feed_freshness(name: str | None) -> Freshness:
+    """A feed's freshness as configured (``configure_freshness``); before that, or for no
+    feed, its model's own (``FeedEvent.freshness_s``) or the settings' defaults."""
+    if name in _configured:
+        return _configured[name]
     model = FEEDS.get(name or "")
-    return None if model is None else model.freshness_s
+    if model is not None and model.freshness_s is not None:
+        return Freshness(*model.freshness_s, quiet=_model_quiet(model))
+    default = _configured_default[0] if _configured_default else Freshness(*_DEFAULT_LIMITS)
+    return Freshness(default.live_s, default.delayed_s, quiet=_model_quiet(model))
+
+
+def _model_quiet(model: type[FeedEvent] | None) -> QuietHours | None:
+    """The quiet hours a feed model declares (``FeedEvent.quiet_hours``), if any."""
+    return quiet_windows(model.quiet_hours) if model is not None and model.quiet_hours else None
 
 
 def feed(name: str) -> Callable[[type[FeedEvent]], type[FeedEvent]]:

@@ -134,3 +134,11 @@ def test_metrics_in_prometheus_format(web, sources, worker):
     assert 'greenwall_events_ingested_total{feed="waste.weighing"} 1.0' in body
     assert "greenwall_redis_up 1.0" in body
     assert "greenwall_push_latency_seconds_bucket" in body
+
+
+def test_an_error_page_in_english_links_back_in_english(web):
+    status, body = get(web + "/screens/waste-sorting?district=999999&lang=en")
+    assert status == 404
+    assert "href='/?lang=en'" in body and "Back to screens" in body
+    status, body = get(web + "/screens/no-such-screen?lang=en")
+    assert status == 404 and "href='/?lang=en'" in body
