@@ -1,23 +1,33 @@
 /* The design canvas on whatever shows it: scaled to a window (fit / width / stretch), one part
    of it on a video-wall display (wall=CxR&tile=n, 1:1 when the display matches), or reflowed
-   into readable columns on a tablet (below 1400 px wide, or layout=tablet). */
+   into readable columns on a tablet (layout=tablet, or a window the scaled canvas would shrink
+   below CANVAS_MIN_SCALE). */
 (function () {
   "use strict";
 
-  var TABLET_BELOW_PX = 1400;
+  /* Below 0.7 of its design size the canvas's small print gets too small to read at arm's
+     length: a landscape tablet (1366×1024: 0.71) keeps the canvas, a portrait one (1024×1366:
+     0.53) or a small laptop (1280×800: 0.67) reflows. docs/screens.md says the same. */
+  var CANVAS_MIN_SCALE = 0.7;
 
-  function isTablet(root) {
+  function canvasScale(canvas, fit) {
+    var w = +canvas.getAttribute("data-width"), h = +canvas.getAttribute("data-height");
+    var sx = window.innerWidth / w, sy = window.innerHeight / h;
+    return fit === "width" ? sx : Math.min(sx, sy);
+  }
+
+  function isTablet(root, canvas) {
     var layout = root.getAttribute("data-layout") || "auto";
     if (layout === "tablet") { return true; }
     if (layout === "canvas" || root.getAttribute("data-kiosk")) { return false; }
-    return window.innerWidth < TABLET_BELOW_PX;
+    return canvasScale(canvas, root.getAttribute("data-fit") || "fit") < CANVAS_MIN_SCALE;
   }
 
   function place() {
     var root = document.querySelector(".gw-screen");
     var canvas = root && root.querySelector(".gw-canvas");
     if (!canvas) { return; }
-    var tablet = isTablet(root);
+    var tablet = isTablet(root, canvas);
     /* Maps are fitted again by assets/map.js when their boxes change size. */
     root.classList.toggle("is-tablet", tablet);
     if (tablet) {

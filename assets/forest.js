@@ -7,7 +7,7 @@
   var NO_LEVEL = "#27415c";
 
   function districtStyle(feature, context) {
-    var hideout = (context && context.hideout) || {};
+    var hideout = window.greenwall.map.remember("forestDistricts", context && context.hideout);
     var adcode = feature.properties.adcode;
     var level = (hideout.levels || {})[adcode];
     var ramp = hideout.ramp || [];
@@ -21,20 +21,23 @@
     };
   }
 
-  /* The grid layer covers the districts, so a district is clicked by its name. A click on an
-     interactive label propagates to the district's GeoJSON layer with the label as the event's
-     layer, and dash-leaflet reads clickData from that layer's feature: the label carries it. */
+  /* The grid layer covers the districts, so a district is clicked, and hovered, by its name:
+     the label passes both on to the district's layer (assets/map.js places the labels). */
   function districtLabel(feature, layer) {
-    layer.bindTooltip(window.greenwall.map.textLabel(feature.properties.name), {
-      permanent: true, direction: "center", interactive: true,
-      className: "gw-map-label gw-map-label-link gw-label-" + feature.properties.adcode
+    var map = window.greenwall.map, adcode = feature.properties.adcode;
+    map.labelDistrict(layer, feature,
+                      "gw-map-label gw-map-label-link gw-label-" + adcode, true);
+    map.bindTip(layer, feature.properties.label || feature.properties.name, function () {
+      var hideout = map.latest.forestDistricts || {};
+      var level = (hideout.levels || {})[adcode];
+      var names = hideout.names || [];
+      return [level ? names[Math.min(level, names.length) - 1] || String(level)
+                    : hideout.none || "—"];
     });
-    layer.getTooltip().feature = feature;
-    window.greenwall.map.track(layer);  /* fitted to its box by assets/map.js */
   }
 
   function cellStyle(feature, context) {
-    var hideout = (context && context.hideout) || {};
+    var hideout = window.greenwall.map.remember("cells", context && context.hideout);
     var visits = (hideout.values || {})[feature.properties.id] || 0;
     /* Light enough for the district's fire-level tint to show through. */
     var shade = visits ? 0.1 + 0.3 * Math.min(visits, 8) / 8 : 0;
@@ -47,6 +50,17 @@
 
   function cellHover() {
     return { weight: 2, color: "#ffffff" };
+  }
+
+  /* A grid's id and today's patrols in it, with the unit, once the pointer rests on it. */
+  function cellTip(feature, layer) {
+    var map = window.greenwall.map, id = feature.properties.id;
+    map.bindRestingTip(layer, id, function () {
+      var hideout = map.latest.cells || {};
+      var visits = (hideout.values || {})[id] || 0;
+      return [(hideout.tip ? hideout.tip + " " : "") + visits +
+              (hideout.unit ? " " + hideout.unit : "")];
+    });
   }
 
   function caseMarker(feature, latlng) {
@@ -69,6 +83,7 @@
       districtLabel: districtLabel,
       cellStyle: cellStyle,
       cellHover: cellHover,
+      cellTip: cellTip,
       caseMarker: caseMarker,
       caseLabel: caseLabel
     }

@@ -17,7 +17,7 @@ from dashboard import ids
 from dashboard.i18n import Text, plain, t
 from dashboard.registry import ScreenSpec, TileSpec
 from layouts.kinds import TileKind
-from layouts.kinds._common import Cell, Props, Table, base_map, js
+from layouts.kinds._common import Cell, Props, Table, base_map, drawn_labels, js
 
 _JS = "greenwall.forest"
 
@@ -38,7 +38,8 @@ class CellMap:
     ``districts`` and ``cells`` are drawn once; live updates carry ``levels``, ``values`` and
     the ``markers`` GeoJSON (each point's ``colour`` in its properties). ``legend`` holds a
     (label, colour) pair per level from 1 up, ``marker_legend`` one per marker category,
-    ``cell_legend`` says what a shaded cell means.
+    ``cell_legend`` says what a shaded cell means, ``cell_tip`` the label and unit of a cell's
+    count in its hover tooltip (``("今日巡护", "次")``).
     """
 
     districts: GeoLayer
@@ -51,15 +52,21 @@ class CellMap:
     marker_legend: tuple[tuple[str | Text, str], ...] = ()
     cell_legend: tuple[str | Text, str] | None = None
     hint: str = ""
+    cell_tip: tuple[str | Text, str | Text] = ("", "")
 
 
 def update(screen: ScreenSpec, tile: TileSpec, data: CellMap) -> Props:
+    # ``names``, ``none``, ``tip`` and ``unit``: the words of the hover tooltips
+    # (assets/forest.js), in the page's language.
     return {
         ids.MAP_DISTRICTS: {"hideout": {"levels": data.levels, "selected": data.selected,
-                                        "ramp": [colour for _, colour in data.legend]}},
+                                        "ramp": [colour for _, colour in data.legend],
+                                        "names": [t(label) for label, _ in data.legend],
+                                        "none": t("暂无数据")}},
         ids.part(screen.slug, tile.key, "cells"): {"hideout": {
-            "values": data.values, "colour": data.cell_legend[1] if data.cell_legend else None}},
-        ids.part(screen.slug, tile.key, "markers"): {"data": data.markers},
+            "values": data.values, "colour": data.cell_legend[1] if data.cell_legend else None,
+            "tip": t(data.cell_tip[0]), "unit": t(data.cell_tip[1])}},
+        ids.part(screen.slug, tile.key, "markers"): {"data": drawn_labels(data.markers, "label")},
     }
 
 
@@ -76,11 +83,12 @@ def render(screen: ScreenSpec, tile: TileSpec, data: CellMap) -> Any:
         className="gw-map gw-cellmap",
         children=[
             base_map([
-                dl.GeoJSON(id=ids.MAP_DISTRICTS, data=data.districts.data,
+                dl.GeoJSON(id=ids.MAP_DISTRICTS, data=drawn_labels(data.districts.data, "name"),
                            style=js(_JS, "districtStyle"), onEachFeature=js(_JS, "districtLabel"),
                            zoomToBounds=True, **props[ids.MAP_DISTRICTS]),
                 dl.GeoJSON(id=cells_id, data=data.cells.data, style=js(_JS, "cellStyle"),
-                           hoverStyle=js(_JS, "cellHover"), **props[cells_id]),
+                           hoverStyle=js(_JS, "cellHover"), onEachFeature=js(_JS, "cellTip"),
+                           **props[cells_id]),
                 dl.GeoJSON(id=markers_id, pointToLayer=js(_JS, "caseMarker"),
                            onEachFeature=js(_JS, "caseLabel"), **props[markers_id]),
             ]),
@@ -107,7 +115,7 @@ def table(tile: TileSpec, data: CellMap) -> Table:
         rows.append((cells, key, key, data.values.get(key, 0)))
     for feature in data.markers.get("features", []):
         props = feature.get("properties", {})
-        rows.append(("标记", props.get("id"), props.get("label", props.get("id")), None))
+        rows.append(("标记", props.get("id"), plain(props.get("label", props.get("id"))), None))
     return Table(("图层", "代码", "名称", "数值"), tuple(rows))
 
 

@@ -16,7 +16,7 @@ from dashboard import ids, theme
 from dashboard.i18n import t
 from dashboard.registry import ScreenSpec, TileSpec
 from layouts.kinds import TileKind
-from layouts.kinds._common import Cell, Props, Table, base_map, js
+from layouts.kinds._common import Cell, Props, Table, base_map, drawn_labels, js
 
 _JS = "greenwall.map"
 
@@ -38,28 +38,39 @@ class DistrictMap:
     selected: str | None = None
     legend: str = ""
     points_legend: str = ""
+    points_unit: str = ""
+    # The districts' colours from a rate up, lowest first (default ``theme.RATE_RAMP``, where
+    # high is good), and each point's fill colour by id (default one colour for all).
+    ramp: tuple[tuple[float, str], ...] | None = None
+    colours: dict[str, str] = field(default_factory=dict)
 
 
 def update(screen: ScreenSpec, tile: TileSpec, data: DistrictMap) -> Props:
     rates = {k: (None if v is None else round(v, 4)) for k, v in data.rates.items()}
     sizes = {k: round(v, 1) for k, v in data.sizes.items()}
+    # ``tip`` and ``unit``: the words of the hover tooltips (assets/map.js), in the page's language.
     return {
         ids.MAP_DISTRICTS: {"hideout": {"rates": rates, "selected": data.selected,
-                                        "ramp": theme.RATE_RAMP}},
+                                        "ramp": _ramp(data), "tip": t(data.legend)}},
         ids.part(screen.slug, tile.key, "points"): {
-            "hideout": {"sizes": sizes, "max": max(sizes.values(), default=0.0)}
+            "hideout": {"sizes": sizes, "max": max(sizes.values(), default=0.0),
+                        "unit": t(data.points_unit), "colours": data.colours}
         },
     }
 
 
+def _ramp(data: DistrictMap) -> tuple[tuple[float, str], ...]:
+    return data.ramp or theme.RATE_RAMP
+
+
 def _legend(data: DistrictMap) -> html.Div:
+    ramp = _ramp(data)
     swatches = []
-    for i, (low, colour) in enumerate(theme.RATE_RAMP):
-        high = theme.RATE_RAMP[i + 1][0] if i + 1 < len(theme.RATE_RAMP) else None
+    for i, (low, colour) in enumerate(ramp):
+        high = ramp[i + 1][0] if i + 1 < len(ramp) else None
         label = f"<{high:.0%}" if i == 0 else f"≥{low:.0%}"
         swatches.append(html.Span(className="gw-swatch", style={"background": colour}, title=label))
-    ends = [html.Span(f"<{theme.RATE_RAMP[1][0]:.0%}"), *swatches,
-            html.Span(f"≥{theme.RATE_RAMP[-1][0]:.0%}")]
+    ends = [html.Span(f"<{ramp[1][0]:.0%}"), *swatches, html.Span(f"≥{ramp[-1][0]:.0%}")]
     return html.Div([html.Span(t(data.legend)), *ends, html.Span(className="gw-legend-dot"),
                      html.Span(t(data.points_legend))], className="gw-map-legend")
 
@@ -73,7 +84,7 @@ def render(screen: ScreenSpec, tile: TileSpec, data: DistrictMap) -> Any:
             base_map([
                 dl.GeoJSON(
                     id=ids.MAP_DISTRICTS,
-                    data=data.districts,
+                    data=drawn_labels(data.districts, "name"),
                     style=js(_JS, "districtStyle"),
                     hoverStyle=js(_JS, "districtHover"),
                     onEachFeature=js(_JS, "districtLabel"),

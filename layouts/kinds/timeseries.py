@@ -28,13 +28,16 @@ class Timeseries:
     x: tuple[str | Text, ...]
     series: tuple[Series, ...]
     stats: tuple[Stat, ...] = ()
-    y_title: str = ""
+    y_title: str = ""  # the values' unit: the y axis's title and the hover text's unit
+    x_every: int = 2  # a tick label on every n-th x (hours: every other one)
 
 
 def _figure(data: Timeseries) -> dict[str, Any]:
     # Plotly draws names, category labels and hover text as a subset of HTML: escaped, a name
     # from data shows as written (Plotly turns the entities back into characters).
     traces = []
+    # The unit rides along in the hover text: "01时 409.5 吨", "01:00 409.5 t".
+    unit = f" {plotly_text(t(data.y_title))}" if data.y_title else ""
     for series in data.series:
         name = plotly_text(t(series.name))
         trace: dict[str, Any] = {
@@ -43,13 +46,13 @@ def _figure(data: Timeseries) -> dict[str, Any]:
             "x": [plotly_text(t(x)) for x in data.x],
             "y": list(series.values),
             "marker": {"color": series.colour},
-            "hovertemplate": "%{x} %{y:,.1f}<extra>" + name + "</extra>",
+            "hovertemplate": "%{x} %{y:,.1f}" + unit + "<extra>" + name + "</extra>",
         }
         if series.kind == "line":
             trace.update(mode="lines", line={"color": series.colour, "width": 2, "dash": "dot"})
         traces.append(trace)
     axis = {"gridcolor": theme.GRID_LINE, "zeroline": False, "color": theme.MUTED,
-            "tickfont": {"size": 13}}
+            "tickfont": {"size": 14}}
     return {
         "data": traces,
         "layout": {
@@ -58,8 +61,8 @@ def _figure(data: Timeseries) -> dict[str, Any]:
             "font": {"family": theme.FONT, "color": theme.TEXT, "size": 14},
             "margin": {"l": 56, "r": 12, "t": 8, "b": 32},
             "legend": {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.12},
-            "xaxis": {**axis, "type": "category", "dtick": 2},
-            "yaxis": {**axis, "title": {"text": t(data.y_title), "font": {"size": 13}}},
+            "xaxis": {**axis, "type": "category", "dtick": data.x_every, "ticklabelstandoff": 10},
+            "yaxis": {**axis, "title": {"text": t(data.y_title), "font": {"size": 14}}},
             "bargap": 0.25,
             "uirevision": "keep",
         },
