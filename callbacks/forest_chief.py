@@ -19,6 +19,8 @@ from datasources.forest.feeds import STAGES
 from datasources.forest.reader import ForestView
 from layouts.forest_chief import (
     CASE,
+    CASE_NOTE,
+    CITY_COVERAGE_YEAR,
     COVERAGE_YEAR,
     FIRE,
     INCIDENT,
@@ -116,8 +118,11 @@ def _resources(scope: _Scope) -> Kpis:
     trees = scope.master.tree_counts(scope.district)
     levels = [lv for d, lv in scope.view.fire.items() if scope.district in (None, d)]
     level = max(levels) if levels else None
+    # Coverage is published for the city alone: a district's screen labels it as the city's.
+    coverage_label = COVERAGE_YEAR if scope.district is None else CITY_COVERAGE_YEAR
     return Kpis((
-        Kpi(Stat("forest.coverage", text(COVERAGE_YEAR, year=latest.year) if latest else "森林覆盖率",
+        Kpi(Stat("forest.coverage", text(coverage_label, year=latest.year) if latest
+                 else "森林覆盖率" if scope.district is None else "全市森林覆盖率",
                  latest.percent if latest else None),
             (Stat("forest.coverage.previous", text(YEAR, year=previous.year), previous.percent),)
             if previous else ()),
@@ -196,7 +201,8 @@ def _ticker(sources: Sources, scope: _Scope) -> Ticker:
             line = text(CASE, case=event.get("subject"),
                         scenario=text(SCENARIO_LABELS.get(event.get("scenario"), "")))
             status = STAGE_LABELS.get(what, what)
-            title = event.get("note") or ""
+            note = event.get("note")
+            title = text(CASE_NOTE, note=note) if note else ""
         elif feed == "patrol":
             if own is not None and subject not in own:
                 subject = ""

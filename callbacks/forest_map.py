@@ -13,16 +13,28 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from dash import Input, Output, html
+from dash import Input, Output, State, html
 
 from dashboard import ids, theme
 from dashboard.districts import BY_ADCODE
 from dashboard.grants import current
+from dashboard.i18n import language, pick, screen_labels, t
 from dashboard.sources import Sources
 from datasources.forest import stats as fs
 from datasources.forest.reader import ForestView
 from datasources.forest.schema import ChiefRow, CoverageRow, PatrolGridRow, RangerRow
-from layouts.forest_chief import FIRE_LEVEL, LEVEL_LABELS, SCENARIO_LABELS, SLUG, WAITING_LABELS
+from layouts.forest_chief import (
+    FIRE_LEVEL,
+    GRID_PLACE,
+    GRID_UNKNOWN,
+    LABELS,
+    LEVEL_LABELS,
+    MARKER,
+    MARKER_LATE,
+    SCENARIO_LABELS,
+    SLUG,
+    WAITING_LABELS,
+)
 from layouts.kinds import text
 from layouts.kinds.cellmap import CellMap, GeoLayer
 
@@ -31,6 +43,8 @@ CELLS = ids.part(SLUG, MAP_TILE, "cells")
 INFO = ids.part(SLUG, MAP_TILE, "info")
 INFO_CASES = 6
 HINT = "点击网格：查看责任林长、护林员与在办案件；点击区名：进入该区"
+# A refusal says why in both languages on a Chinese page (a grant's holder may read either).
+REFUSED = "该网格不在授权范围内 (this grid is outside your grant)"
 
 
 @dataclass(frozen=True)
@@ -117,8 +131,10 @@ def _markers(view: ForestView, district: str | None, deadlines: dict[str, int]) 
             "properties": {
                 "id": case.incident, "overdue": late,
                 "colour": theme.SCENARIO_COLOURS.get(case.scenario, theme.ACCENT),
-                "label": f"{case.incident} {SCENARIO_LABELS.get(case.scenario, case.scenario)} · "
-                         f"{WAITING_LABELS[case.stage]}{' · 超期' if late else ''}",
+                # Drawn in the page's language by the tile kind (a Text, not JSON yet).
+                "label": text(MARKER_LATE if late else MARKER, case=case.incident,
+                              scenario=text(SCENARIO_LABELS.get(case.scenario, case.scenario)),
+                              waiting=text(WAITING_LABELS[case.stage])),
             },
         })
     return {"type": "FeatureCollection", "features": features}
@@ -146,61 +162,70 @@ def map_tile(sources: Sources, view: ForestView, master: ForestMaster, district:
         marker_legend=tuple((label, theme.SCENARIO_COLOURS[s]) for s, label in SCENARIO_LABELS.items()),
         cell_legend=("今日已巡网格", theme.PATROL_COLOUR),
         hint=HINT,
+        cell_tip=("今日巡护", "次"),
     )
 
 
 def grid_info(sources: Sources, grid_id: str) -> list:
-    """The info panel for one patrol grid: chiefs, rangers, today's visits, open cases."""
+    """The info panel for one patrol grid: chiefs, rangers, today's visits, open cases, in the
+    language being drawn."""
     master = load_master(sources)
     grid = master.grids.get(grid_id)
     if grid is None:
-        return [html.P(f"网格 {grid_id} 未登记", className="gw-note")]
+        return [html.P(t(text(GRID_UNKNOWN, grid=grid_id)), className="gw-note")]
     view = sources.forest.view()
     deadlines = sources.settings.forest_deadlines_ms
     idle = int(sources.settings.ranger_off_patrol_after_s * 1000)
-    district = BY_ADCODE[grid.district].name if grid.district in BY_ADCODE else grid.district
-    chiefs = [html.Li([html.Span(LEVEL_LABELS[c.level], className="gw-info-tag"), c.name])
+    district = t(BY_ADCODE[grid.district].name) if grid.district in BY_ADCODE else grid.district
+    chiefs = [html.Li([html.Span(t(LEVEL_LABELS[c.level]), className="gw-info-tag"), c.name])
               for c in master.chain(grid)]
     rangers = []
     for ranger in (r for r in master.rangers.values() if r.duty_grid_id == grid.duty_grid_id):
         state = view.rangers.get(ranger.id)
         walking = state is not None and state.on_patrol(view.now_ms, idle)
-        tag = html.Span("巡护中" if walking else "未在巡",
+        tag = html.Span(t("巡护中" if walking else "未在巡"),
                         className="gw-info-tag" + (" is-live" if walking else ""))
         rangers.append(html.Li([ranger.name, tag]))
     cases = [c for c in view.open_cases if c.grid == grid_id]
     case_items = [html.Li([
         html.Span(c.incident, className="gw-info-id"),
-        f" {SCENARIO_LABELS.get(c.scenario, c.scenario)} · {WAITING_LABELS[c.stage]}",
-        html.Span("超期", className="gw-info-tag is-bad")
+        f" {t(SCENARIO_LABELS.get(c.scenario, c.scenario))} · {t(WAITING_LABELS[c.stage])}",
+        html.Span(t("超期"), className="gw-info-tag is-bad")
         if fs.is_overdue(c, view.now_ms, deadlines) else None]) for c in cases[:INFO_CASES]]
     visits = view.visits.get(grid_id, 0)
     at = datetime.fromtimestamp(view.now_ms / 1000, master.tz).strftime("%H:%M:%S")
     return [
-        html.H3([grid.id, html.Small(f" {district} · {grid.area_km2:.1f} km²")],
+        html.H3([grid.id, html.Small(t(text(GRID_PLACE, district=district,
+                                           area=grid.area_km2)))],
                 className="gw-info-title", **{"data-grid": grid.id}),
-        html.P(["今日巡护 ", html.B(str(visits), **{"data-metric": "forest.grid.visits",
-                                                 "data-value": str(visits)}), " 次 · ", at],
+        html.P([t("今日巡护") + " ", html.B(str(visits), **{"data-metric": "forest.grid.visits",
+                                                       "data-value": str(visits)}),
+                pick(" 次 · ", " · "), at],
                className="gw-note"),
-        html.H4("责任林长"), html.Ul(chiefs or [html.Li("暂无数据")]),
-        html.H4("护林员"), html.Ul(rangers or [html.Li("暂无数据")]),
-        html.H4(["在办案件 ", html.B(str(len(cases)), **{"data-metric": "forest.grid.open_cases",
-                                                      "data-value": str(len(cases))})]),
-        html.Ul(case_items or [html.Li("无在办案件", className="gw-empty")]),
+        html.H4(t("责任林长")), html.Ul(chiefs or [html.Li(t("暂无数据"))]),
+        html.H4(t("护林员")), html.Ul(rangers or [html.Li(t("暂无数据"))]),
+        html.H4([t("在办案件") + " ", html.B(str(len(cases)), **{
+            "data-metric": "forest.grid.open_cases", "data-value": str(len(cases))})]),
+        html.Ul(case_items or [html.Li(t("无在办案件"), className="gw-empty")]),
     ]
 
 
 def register_forest_map(app, sources: Sources) -> None:
     """The grid info panel: a click on a patrol grid shows who answers for it."""
 
-    @app.callback(Output(INFO, "children"), Input(CELLS, "clickData"), prevent_initial_call=True)
-    def show_grid(feature):
+    @app.callback(Output(INFO, "children"), Input(CELLS, "clickData"), State(ids.ROOT, "lang"),
+                  prevent_initial_call=True)
+    def show_grid(feature, lang):
+        # The panel speaks the page's language (its root's lang attribute).
+        with language("en" if lang == "en" else "zh"), screen_labels(LABELS):
+            return _panel(feature)
+
+    def _panel(feature) -> list:
         grid_id = ((feature or {}).get("properties") or {}).get("id")
         if not grid_id:
-            return [html.P(HINT, className="gw-note")]
+            return [html.P(t(HINT), className="gw-note")]
         # The grid's district decides, not the page's: a click can be forged for any grid id.
         grid = load_master(sources).grids.get(str(grid_id))
         if not current().allows(SLUG, grid.district if grid else None):
-            return [html.P("该网格不在授权范围内 (this grid is outside your grant)",
-                           className="gw-note", **{"data-refused": "1"})]
+            return [html.P(t(REFUSED), className="gw-note", **{"data-refused": "1"})]
         return grid_info(sources, str(grid_id))

@@ -135,7 +135,7 @@ def _map(sources: Sources, view: WasteView, district: str | None) -> DistrictMap
         districts=boundaries, points=points, rates=rates,
         sizes={s.id: view.station_tonnes.get(s.id, 0.0) for s in stations},
         selected=district, legend="今日合格率",
-        points_legend="中转站今日进场量（演示站点）",
+        points_legend="中转站今日进场量（演示站点）", points_unit="吨",
     )
 
 

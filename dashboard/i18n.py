@@ -100,9 +100,26 @@ def _lookup(label: str) -> str:
     return _DISTRICT_EN.get(label, label)
 
 
+class Name(str):
+    """A proper name as registered (Chinese; what ``str`` and exports give), with its English
+    form where master data has one (世纪公园 / Century Park); drawn by ``t`` in the language."""
+
+    en: str | None
+
+    def __new__(cls, zh: str, en: str | None = None) -> Name:
+        name = super().__new__(cls, zh)
+        name.en = en or None
+        return name
+
+    def __reduce__(self):  # pickles (and copies) with its English form
+        return (Name, (str(self), self.en))
+
+
 def t(label: str | Text) -> str:
     """``label`` in the language being drawn (Chinese as it is; a label without a translation
     stays as written)."""
+    if isinstance(label, Name):
+        return label.en if label.en and _LANG.get() == "en" else str(label)
     if isinstance(label, Text):
         if _LANG.get() == "zh":
             return str(label)

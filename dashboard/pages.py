@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from urllib.parse import parse_qs
 
 import dash
 from dash import dcc, html
+from dash.exceptions import MissingCallbackContextException
 
 from dashboard import ids, theme
 from dashboard.build import BUILD_ID
@@ -78,6 +81,21 @@ def index_page(lang: str = "zh", **_: str) -> html.Div:
         return build_index([s for s in screens() if seen.allows_screen(s.slug)], seen.allows)
 
 
+def _title(spec: ScreenSpec) -> Callable[..., str]:
+    """The page's <title> in the language of its URL. Dash Pages calls a title function with
+    the path alone, inside its routing callback, whose input is the page's query string."""
+
+    def title(**_: str) -> str:
+        try:
+            search = dash.callback_context.inputs.get("_pages_location.search") or ""
+        except MissingCallbackContextException:  # the first HTML, before routing: the default
+            search = ""
+        lang = parse_qs(search.lstrip("?")).get("lang", ["zh"])[-1]
+        return f"{spec.title_en if lang == 'en' else spec.title} · greenwall"
+
+    return title
+
+
 def _layout(page, cache: PayloadCache, slug: str):
     """A Dash Pages layout function: Pages passes the query as keyword arguments, and any name
     (``slug``, ``cache``, …) may come in, so they are gathered whole."""
@@ -89,10 +107,10 @@ def register_pages(cache: PayloadCache) -> None:
                        layout=index_page)
     for spec in screens():
         dash.register_page(
-            f"screen_{spec.slug}", path=f"/screens/{spec.slug}", title=f"{spec.title} · greenwall",
+            f"screen_{spec.slug}", path=f"/screens/{spec.slug}", title=_title(spec),
             name=spec.title, layout=_layout(screen_page, cache, spec.slug),
         )
         dash.register_page(
-            f"embed_{spec.slug}", path=f"/embed/{spec.slug}", title=f"{spec.title} · greenwall",
+            f"embed_{spec.slug}", path=f"/embed/{spec.slug}", title=_title(spec),
             name=spec.title, layout=_layout(embed_page, cache, spec.slug),
         )

@@ -33,6 +33,8 @@ OVERDUE_LABELS = {"reported": "待核实超期", "verified": "待处置超期", 
 
 # Texts composed around values (``dashboard.i18n.Text``), filled with raw values where drawn.
 COVERAGE_YEAR = "森林覆盖率·{year}"
+# In a district's scope: the published coverage is the city's, and says so.
+CITY_COVERAGE_YEAR = "全市森林覆盖率·{year}"
 YEAR = "{year}年"
 SCOPE_CHIEF = "林长：{chief}"
 WITHIN_HOURS = "时限{hours:g}小时"
@@ -42,6 +44,12 @@ CASE = "{case} {scenario}"
 PATROL_LINE = "{ranger} · {grid}"
 FIRE_LEVEL = "火险{level}级"
 LEVEL = "{level}级"
+CASE_NOTE = "案件说明：{note}"
+# The map: a case marker's tooltip and the grid info panel (``callbacks/forest_map.py``).
+MARKER = "{case} {scenario} · {waiting}"
+MARKER_LATE = "{case} {scenario} · {waiting} · 超期"
+GRID_UNKNOWN = "网格 {grid} 未登记"
+GRID_PLACE = " {district} · {area:.1f} km²"
 
 LABELS = {
     # the closed loop and its stages
@@ -57,18 +65,20 @@ LABELS = {
     "天": "d",
     # figures
     "今日上报": "Reported today", "今日巡护覆盖率": "Patrol coverage today",
-    "今日未巡网格": "Cells not patrolled today", "任务清单": "Tasks", "资源清单": "Resources",
+    "今日未巡网格": "Unpatrolled today", "任务清单": "Tasks", "资源清单": "Resources",
     "责任清单": "Responsibilities", "成绩清单": "Achievements", "负面清单": "Negative list",
     "区级": "District", "市级": "City", "镇街": "Town", "村居": "Village",
-    "古树名木": "Ancient & famous trees", "各级林长": "Forest chiefs", "后续资源": "Reserve trees",
+    "古树名木": "Heritage trees", "各级林长": "Forest chiefs", "后续资源": "Reserve trees",
     "在办案件": "Open cases", "履职网格": "Duty grids", "巡护中护林员": "Rangers on patrol",
     "巡护网格": "Patrol grids", "护林员": "Rangers", "林长": "Chiefs", "网格": "Grids",
     "网格面积": "Grid area", "待办案件": "Open cases",
     "按期办结": "Closed on time", "无超期案件": "No overdue cases", "本月上报": "Reported this month",
     "超期案件": "Overdue cases", "近30日上报": "Reported, 30 days", "近30日到达": "Arrived, 30 days",
-    "近30日办结": "Closed, 30 days", "近30日按期办结率": "On-time closure, 30 days",
-    "当前火险等级": "Fire danger now", "森林覆盖率": "Forest coverage",
-    COVERAGE_YEAR: "Forest coverage · {year}", YEAR: "{year}",
+    "近30日办结": "Closed, 30 days", "近30日按期办结率": "On time, 30 days",
+    "当前火险等级": "Fire danger now", "森林覆盖率": "Forest cover",
+    "全市森林覆盖率": "City-wide forest cover",
+    COVERAGE_YEAR: "Forest cover · {year}", YEAR: "{year}",
+    CITY_COVERAGE_YEAR: "City-wide forest cover · {year}",
     # scenarios, events and the map
     "森林火险": "Fire risk", "毁林占绿": "Deforestation",
     "林地失管失养": "Neglected forest land", "野生动物保护": "Wildlife", "开始巡护": "Patrol started",
@@ -80,6 +90,11 @@ LABELS = {
     WITHIN_DAYS: "within {days:g} days",
     OVERDUE_LINE: "{case} {scenario}: {overdue} {days:.1f} d",
     FIRE_LEVEL: "Fire danger {level}", LEVEL: "level {level}",
+    MARKER: "{case} {scenario} · {waiting}", MARKER_LATE: "{case} {scenario} · {waiting} · overdue",
+    GRID_UNKNOWN: "Grid {grid} is not registered", GRID_PLACE: " {district} · {area:.1f} km²",
+    "今日巡护": "Patrols today", "次": "", "责任林长": "Chiefs in charge", "巡护中": "on patrol",
+    "未在巡": "off patrol", "无在办案件": "No open cases",
+    "该网格不在授权范围内 (this grid is outside your grant)": "This grid is outside your grant",
     # tile notes and explanations
     "在办案件、本月上报，及近30日每日上报": "Open cases, reported this month, and daily reports over 30 days",
     "在办：已上报未考核；超期：在当前环节停留超过时限；按期办结：各环节均未超时":
@@ -92,8 +107,8 @@ LABELS = {
         "Now: open cases at this stage (assessed: closed in 30 days); stay: median time to "
         "the next stage",
     SCORE_FORMULA:
-        "Score = 40 × on-time closure (30 days) + 40 × patrol coverage today + 20 × (1 − "
-        "overdue ÷ open); a term with no cases scores in full",
+        "Score = 40 × on-time closure (30 d) + 40 × patrol coverage today + 20 × (1 − overdue "
+        "÷ open); a term without cases scores in full",
     "得分由按期办结率、巡护覆盖率与超期案件计算，公式见图块底部":
         "Score from on-time closure, patrol coverage and overdue cases; formula below",
     "条形：近30日到达该环节的案件；停留：进入该环节到下一环节的中位小时数":
@@ -107,6 +122,11 @@ LABELS = {
     "网格：今日巡护次数；区块：当前火险等级；点击网格看林长、护林员与案件，点击区名进入该区":
         "Grids: patrols today; districts: fire danger now; click a grid for its chiefs, "
         "rangers and cases, a district's name for its view",
+    # the index card and the ticker's tooltips
+    "林长体系与两张网格、五大场景、巡查—上报—核实—处置—考核闭环与各区考核":
+        "Chiefs and the two grids, the five scenarios, the loop patrol → report → verify → "
+        "dispose → assess, and the districts' assessment",
+    CASE_NOTE: "Case note: {note}",
 }
 
 # How each number reads (``dashboard.registry.Format``); the payload carries raw values.

@@ -7,8 +7,14 @@ from collections.abc import Callable
 from dash import html
 
 from dashboard.districts import DISTRICTS
-from dashboard.i18n import current, pick, t
+from dashboard.i18n import current, pick, screen_labels, t
 from dashboard.registry import ScreenSpec
+
+
+def _description(spec: ScreenSpec) -> str:
+    """A screen's description in the language drawn: its English is in the screen's labels."""
+    with screen_labels(spec.labels):
+        return t(spec.description)
 
 
 def build_index(specs: list[ScreenSpec],
@@ -19,7 +25,7 @@ def build_index(specs: list[ScreenSpec],
         html.Article(
             [
                 html.H2(html.A(pick(spec.title, spec.title_en), href=f"/screens/{spec.slug}{suffix}")),
-                html.P(spec.description, className="gw-card-desc", lang="zh-CN"),
+                html.P(_description(spec), className="gw-card-desc"),
                 html.P(f"{spec.canvas[0]}×{spec.canvas[1]} · "
                        + pick(f"{len(spec.tiles)} 个图块", f"{len(spec.tiles)} tiles"),
                        className="gw-card-meta"),

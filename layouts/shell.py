@@ -11,6 +11,7 @@ from dashboard.districts import DISTRICTS
 from dashboard.i18n import pick, t
 from dashboard.query import ScreenQuery
 from dashboard.registry import ScreenSpec
+from dashboard.settings import BUREAU_TIMEZONE
 from layouts.kinds import TileData, build_tile
 
 
@@ -52,7 +53,13 @@ def _header(spec: ScreenSpec, query: ScreenQuery, chromeless: bool = False) -> h
                         className="gw-scope-picker gw-chrome",
                     ),
                     html.Span(className="gw-live-state", title=t("实时连接")),
-                    html.Time(id=ids.CLOCK, className="gw-clock"),
+                    html.Div([html.Time(id=ids.CLOCK, className="gw-clock",
+                                        **{"data-timezone": BUREAU_TIMEZONE}),
+                              # "Today" is the bureau's day: at night its figures start from 0.
+                              html.Span(pick("今日 = 上海时间 00:00 起",
+                                             "Today from 00:00 Shanghai time"),
+                                        className="gw-day-note")],
+                             className="gw-clock-box"),
                 ],
             ),
         ],
@@ -73,11 +80,13 @@ def build_screen(
     3840×2160 canvas on a 2×2 wall is drawn at 1:1 on each display, not blown up as a picture.
     """
     design_w, design_h = spec.canvas
+    # A wall part is a kiosk display: nobody clicks it, so no picker, links or cursor.
+    kiosk = query.kiosk or query.wall is not None
     width, height = spec.render_canvas(query.wall is not None)
     columns, rows = spec.grid
     grid = html.Main(
         [build_tile(spec, tile, tiles[tile.key], version,
-                    export_href=None if chromeless or query.kiosk
+                    export_href=None if chromeless or kiosk
                     else export_path(spec.slug, tile.key, query.district_code))
          for tile in spec.tiles],
         className="gw-grid",
@@ -105,7 +114,7 @@ def build_screen(
     return html.Div(
         canvas,
         id=ids.ROOT,
-        className="gw-screen" + (" is-kiosk" if query.kiosk else ""),
+        className="gw-screen" + (" is-kiosk" if kiosk else ""),
         lang="en" if query.lang == "en" else "zh-CN",
         **{
             "data-screen": spec.slug,
@@ -117,7 +126,7 @@ def build_screen(
             "data-rotate": str(query.rotate_s or ""),
             "data-screens": ",".join(query.screens),
             "data-rotate-districts": str(query.rotate_districts_s or ""),
-            "data-kiosk": "1" if query.kiosk else "",
+            "data-kiosk": "1" if kiosk else "",
             "data-build": build_id,
             "data-version": str(version),
             "data-heartbeat": "",

@@ -50,6 +50,9 @@ LABELS = {
     "区块颜色：今日合格率；圆点：中转站今日进场吨数":
         "Colour: qualified rate today; dots: tonnes into each transfer station today",
     "收集点 → 收运车辆 → 中转站": "Collection site → vehicle → transfer station",
+    # the index card
+    "车载称重、湿垃圾品质识别探头、中转站与16区排名":
+        "Vehicle weighing, wet-waste quality cameras, transfer stations and the 16 districts ranked",
 }
 
 # How each number reads (``dashboard.registry.Format``); the payload carries raw values.
@@ -74,7 +77,7 @@ SCREEN = ScreenSpec(
                      for c in CATEGORIES},
         ),
         TileSpec(
-            "recycling", "gauge", "资源回收利用率", "Resource recovery rate",
+            "recycling", "gauge", "资源回收利用率", "Recovery rate",
             GridPos(16, 0, 4, 3), feed=WEIGHING,
             metrics=("waste.recycling_rate", "waste.tonnes_today.total"),
             note="（可回收物 + 湿垃圾资源化量）÷ 生活垃圾清运总量，按今日称重计",
@@ -82,7 +85,7 @@ SCREEN = ScreenSpec(
                      "waste.tonnes_today.total": TONNES},
         ),
         TileSpec(
-            "cameras", "gauge", "湿垃圾品质识别探头", "Wet-waste quality cameras",
+            "cameras", "gauge", "湿垃圾品质识别探头", "Quality cameras",
             GridPos(20, 0, 4, 3), feed=QUALITY,
             metrics=("waste.qualified_rate", "waste.cameras.online", "waste.cameras.total"),
             note="在线：近15分钟有识别结果",

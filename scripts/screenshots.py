@@ -1,4 +1,5 @@
-"""Screenshots of the running app for the README: every screen at 1920×1080 and tablet width.
+"""Screenshots of the running app for the README: every screen at 1920×1080 and on a portrait and
+a landscape tablet, in Chinese and English (``-en``).
 
     .venv/bin/python scripts/screenshots.py [--base http://127.0.0.1:8050] [--out docs/img]
 
@@ -17,7 +18,8 @@ from selenium.webdriver.chrome.options import Options
 
 from dashboard.discovery import discover
 
-SIZES = {"1920x1080": (1920, 1080), "tablet-1024": (1024, 1366)}
+SIZES = {"1920x1080": (1920, 1080), "tablet-1024": (1024, 1366), "tablet-1366": (1366, 1024)}
+LANGS = ("zh", "en")
 
 
 def driver(width: int, height: int) -> webdriver.Chrome:
@@ -58,12 +60,14 @@ def main() -> None:
         browser = driver(width, height)
         try:
             for spec in (screen.spec for screen in discover().values()):
-                url = f"{args.base}/screens/{spec.slug}" + (f"?{args.query}" if args.query else "")
-                browser.get(url)
-                wait_live(browser)
-                path = out / f"{spec.slug}-{name}.png"
-                browser.save_screenshot(str(path))
-                print(path)
+                for lang in LANGS:
+                    query = "&".join(q for q in (args.query, f"lang={lang}" * (lang != "zh")) if q)
+                    url = f"{args.base}/screens/{spec.slug}" + (f"?{query}" if query else "")
+                    browser.get(url)
+                    wait_live(browser)
+                    path = out / f"{spec.slug}-{name}{'' if lang == 'zh' else '-' + lang}.png"
+                    browser.save_screenshot(str(path))
+                    print(path)
         finally:
             browser.quit()
 

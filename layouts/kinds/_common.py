@@ -12,7 +12,7 @@ import dash_leaflet as dl
 from dash import html
 
 from dashboard import ids
-from dashboard.i18n import Text, pick, plain, t
+from dashboard.i18n import Text, current, pick, plain, t
 from dashboard.registry import PLAIN, Format, ScreenSpec, TileSpec
 from datasources.platform.feeds import feed_freshness
 
@@ -156,6 +156,19 @@ def js(namespace: str, name: str) -> dict[str, str]:
     return {"variable": f"{namespace}.{name}"}
 
 
+def drawn_labels(geojson: dict[str, Any], key: str) -> dict[str, Any]:
+    """``geojson`` with each feature's ``key`` property (a Chinese label or a ``Text``) in the
+    language being drawn, as the page's JavaScript shows it; geometry is shared, not copied."""
+    features = geojson.get("features") or []
+    if not any(isinstance(f.get("properties", {}).get(key), Text) for f in features) \
+            and current() == "zh":
+        return geojson
+    return {**geojson, "features": [
+        {**f, "properties": {**f["properties"], key: t(f["properties"][key])}}
+        if isinstance(f.get("properties", {}).get(key), str | Text) else f
+        for f in features]}
+
+
 def base_map(layers: list[Any]) -> dl.Map:
     """Shanghai without a tile server: only the GeoJSON ``layers`` are drawn."""
     return dl.Map(
@@ -186,10 +199,11 @@ def _export_link(screen: ScreenSpec, tile: TileSpec, href: str) -> html.A:
 
 
 def _freshness_limits(feed: str | None) -> dict[str, str]:
-    # Only feeds with their own cadence carry limits; the page's defaults serve the rest.
+    # The page judges freshness by the server's limits for this feed, never its own numbers;
+    # quiet hours are bureau time (the clock's data-timezone).
     limits = feed_freshness(feed)
-    return {} if limits is None else {"data-live-after": f"{limits[0]:g}",
-                                      "data-stale-after": f"{limits[1]:g}"}
+    return {"data-live-after": f"{limits.live_s:g}", "data-stale-after": f"{limits.delayed_s:g}",
+            "data-quiet-hours": "" if limits.quiet is None else str(limits.quiet)}
 
 
 def frame(screen: ScreenSpec, tile: TileSpec, data: TileData, version: int, body: Any,

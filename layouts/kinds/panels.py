@@ -64,9 +64,12 @@ def render(screen: ScreenSpec, tile: TileSpec, data: Panels) -> Any:
         lines_id = ids.part(screen.slug, tile.key, panel.key + ".lines")
         columns.append(html.Div(
             [html.H3(t(panel.title), className="gw-panel-title"),
-             html.Dl([item for s in panel.stats for item in (
-                 html.Dt(t(s.label)), html.Dd([number(s, props, "gw-panel-value"), unit(tile, s)]))],
-                 className="gw-panel-stats"),
+             # One group per figure: its value stays beside its label, or goes under it when
+             # the column is too narrow for both (a long English label).
+             html.Dl([html.Div([html.Dt(t(s.label)),
+                                html.Dd([number(s, props, "gw-panel-value"), unit(tile, s)])],
+                               className="gw-panel-stat") for s in panel.stats],
+                     className="gw-panel-stats"),
              html.Ul(id=lines_id, className="gw-panel-lines", **props[lines_id])],
             className="gw-panel", **{"data-panel": panel.key}))
     heading_id = ids.part(screen.slug, tile.key, "heading")

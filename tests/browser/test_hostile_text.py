@@ -20,6 +20,8 @@ RANGER = '<img src=x onerror="window.__pwned=\'ranger\'">'
 INCIDENT = '<img src=x onerror="window.__pwned=1">'  # an id: at most 64 characters
 CAMERA = "<svg onload=window.__pwned=2>"
 ISSUE = '<b onmouseover="window.__pwned=3">bold</b>'
+PARK = '<img src=x onerror="window.__pwned=\'park\'">公园'
+PARK_EN = "<script>window.__pwned='park_en'</script>"
 
 HOSTILE_DISTRICT, SCREEN_DISTRICT = "310101", "310115"
 
@@ -70,6 +72,8 @@ def settings(settings, seeded_db_url, tmp_path):
                         " join patrol_grids p on p.duty_grid_id = r.duty_grid_id"
                         " where p.district = :d order by r.id limit 1)"),
                    {"n": RANGER, "d": SCREEN_DISTRICT})
+        db.execute(text("update parks set name = :n, name_en = :e where id = 'PK-GUCUN'"),
+                   {"n": PARK, "e": PARK_EN})
     engine.dispose()
     return settings.model_copy(update={"database_url": url})
 
@@ -112,7 +116,7 @@ def test_waste_map_tooltips_and_ticker_show_hostile_names_as_text(web, chrome, s
     wait_until(lambda: SITE in browser.execute_script(
         "var r = document.querySelector(arguments[0]); return r ? r.textContent : '';", row))
     shown = hover_every_layer(browser)
-    assert STATION in shown
+    assert any(label.startswith(STATION + " · ") for label in shown), shown  # name · tonnes
     ticker = browser.execute_script(
         "var r = document.querySelector(arguments[0]);"
         "return [r.textContent, r.getAttribute('title'), r.querySelectorAll('b, script').length];",
@@ -146,3 +150,23 @@ def test_forest_map_tooltips_and_grid_panel_show_hostile_ids_as_text(web, chrome
         " [p.textContent, p.querySelectorAll('img, script').length] : null;"))
     assert INCIDENT in panel[0] and RANGER in panel[0] and panel[1] == 0
     assert_nothing_ran(browser)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_park_names_show_as_text_on_board_alerts_ranking_and_map(web, chrome, sources, worker, lang):
+    for n in range(10):  # 100,000 of 顾村's 120,000: on the alert list, the board and the map
+        publish(sources.redis, sources.keys, "park.gate", park="PK-GUCUN", gate=f"G{n}",
+                entered=10_000, exited=0)
+    wait_until(lambda: sources.live.feed_stats()["park.gate"].ingested == 10)
+    name = PARK if lang == "zh" else PARK_EN
+    browser = open_live(chrome, web + f"/screens/park-flow?lang={lang}")
+    shown = browser.execute_script(
+        "return ['alerts', 'board', 'top'].map(function (k) {"
+        " var t = document.querySelector('[data-tile=\"park-flow.' + k + '\"]');"
+        " return [t.textContent, t.querySelectorAll('img, script').length]; });")
+    for tile_text, elements in shown:
+        assert name in tile_text and elements == 0
+    hovered = hover_every_layer(browser)
+    assert any(name in label for label in hovered), hovered
+    assert browser.execute_script(RAN) == [None, 0]
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []

@@ -170,7 +170,8 @@ def test_the_grid_info_callback_refuses_grids_of_other_districts(web, sources):
             "outputs": {"id": "p-forest-chief-map-info", "property": "children"},
             "inputs": [{"id": "p-forest-chief-map-cells", "property": "clickData",
                         "value": {"properties": {"id": grid_id}}}],
-            "changedPropIds": ["p-forest-chief-map-cells.clickData"], "state": [],
+            "changedPropIds": ["p-forest-chief-map-cells.clickData"],
+            "state": [{"id": "gw-root", "property": "lang", "value": "zh-CN"}],
         }, cookie), ensure_ascii=False)
 
     refused = info(other_grid.id)

@@ -1,0 +1,134 @@
+"""Text that fits, in both languages, on the 1920×1080 canvas and on every part of a 2×2 wall:
+nothing cut by its box or hidden behind "…", nothing printed over other text, nothing below the
+text-size floor (docs/screens.md) at 1920×1080, tickers showing whole rows only, the page
+title in the page's language, and no controls on a wall part.
+
+One browser per screen and language walks all five views (the canvas and the four wall parts)
+and reports every finding of every view at once. The lists are fed first, with entity ids as
+long as the feeds accept, so wrapping is tested where names are shown.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from dashboard.registry import get_screen
+from tests.browser.conftest import live
+from tests.browser.fit import describe, overflowing, overprinted, smaller_than
+from tests.conftest import wait_until
+from tests.feeds_helpers import SHANGHAI, publish
+
+FLOOR_PX = 14
+# The maps' own district labels are placed by assets/map.js and tested with the maps.
+SKIP = ".leaflet-tooltip-pane"
+VIEWS = ("", "wall=2x2&tile=1", "wall=2x2&tile=2", "wall=2x2&tile=3", "wall=2x2&tile=4")
+# As long as an Identifier may be (64), without a break opportunity.
+LONG_ID = "AJ-" + "20261201" * 7 + "-9"
+SETTLED = ("return document.fonts.status === 'loaded' && "
+           "document.querySelectorAll('.leaflet-interactive').length > 0 && "
+           "document.querySelectorAll('.gw-ticker-row').length > 0;")
+
+
+def _iso(ago: timedelta) -> str:
+    return (datetime.now(SHANGHAI) - ago).isoformat()
+
+
+@pytest.fixture
+def served(dash_duo, screen_app, sources, worker):
+    """Every screen with a little data: waste loads and verdicts, forest cases (some overdue,
+    some with the longest ids a feed accepts) and patrols, three parks on the alert list."""
+    keys, redis = sources.keys, sources.redis
+    for district, tonnes in (("310115", "8"), ("310101", "3")):
+        publish(redis, keys, "waste.weighing", district=district, station=f"ST-{district}-01",
+                vehicle="VH-1", category="wet", tonnes=tonnes)
+    for n, site in enumerate(sources.store.sites("310115")[:6]):
+        publish(redis, keys, "waste.quality", district="310115", camera=f"QC-{n}", site=site.id,
+                verdict="unqualified", confidence="0.9",
+                issue="混有塑料袋、玻璃瓶、大件垃圾与未破袋的厨余，需退回收集点重新分拣处理")
+    scenarios = ("neglect", "ancient_tree", "wildlife", "fire", "deforestation")
+    for n, grid in enumerate(sources.store.forest.patrol_grids("310115")[:10]):
+        incident = LONG_ID[:-1] + str(n) if n % 2 else f"AJ-T-{n}"
+        publish(redis, keys, "forest.incident", incident=incident, ts=_iso(timedelta(days=3)),
+                scenario=scenarios[n % 5], stage="reported", grid=grid.id, lat=grid.lat,
+                lon=grid.lon, note="现场核查发现林地被临时堆放建筑垃圾，已通知责任单位限期清理")
+        publish(redis, keys, "forest.patrol", ranger=f"HL-UNREGISTERED-{n:02d}-{'X' * 40}",
+                grid=grid.id, kind="start", lat=grid.lat, lon=grid.lon)
+    publish(redis, keys, "forest.fire_risk", district="310115", level="5")
+    # Three parks on the crowding alert list: 顾村 full, 鲁迅 and a demo pocket park crowded.
+    parks = {p.id: p for p in sources.store.park.parks()}
+    pocket = next(p for p in parks.values() if p.category == "口袋公园")
+    gates = [("PK-GUCUN", 10_000)] * 12 + [("PK-LUXUN", 6_500), (pocket.id, round(
+        pocket.capacity_instant * 0.85))]
+    for n, (park, people) in enumerate(gates):
+        publish(redis, keys, "park.gate", park=park, gate=f"{park}-G{n}", entered=people, exited=0)
+    wait_until(lambda: sources.live.feed_stats()["forest.patrol"].ingested == 10, timeout=20)
+    wait_until(lambda: sources.live.feed_stats()["park.gate"].ingested == len(gates), timeout=20)
+    dash_duo.start_server(screen_app)
+    return dash_duo.server_url
+
+
+def _open(browser, url: str) -> None:
+    browser.get(url)
+    wait_until(lambda: live(browser), timeout=40)
+    wait_until(lambda: browser.execute_script(SETTLED), timeout=20)
+    # Let transitions (bars, fonts swapping in) finish before measuring boxes.
+    browser.execute_async_script(
+        "var done = arguments[0]; requestAnimationFrame(() => setTimeout(done, 700));")
+
+
+# Each row of a ticker that shows at all, and whether it shows whole.
+TICKER_ROWS = """
+var list = document.querySelector('[data-tile="' + arguments[0] + '"] .gw-ticker');
+var box = list.getBoundingClientRect();
+return Array.from(list.children).map(function (li) {
+  var r = li.getBoundingClientRect();
+  return {text: li.textContent.slice(0, 40),
+          seen: r.right > box.left && r.left < box.right && r.bottom > box.top && r.top < box.bottom,
+          whole: r.left >= box.left - 0.5 && r.right <= box.right + 0.5
+                 && r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5};
+});
+"""
+TICKERS = {"waste-sorting": "waste-sorting.unqualified", "forest-chief": "forest-chief.ticker",
+           "park-flow": "park-flow.alerts"}
+
+CHROME = """
+return Array.from(document.querySelectorAll('.gw-scope-picker, .gw-export, .gw-home'))
+  .filter(e => e.getClientRects().length && getComputedStyle(e).visibility !== 'hidden')
+  .map(e => e.className + ' ' + e.textContent);
+"""
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("slug", list(TICKERS))
+def test_text_fits_on_the_canvas_and_every_wall_part(served, chrome, slug, lang):
+    browser = chrome(1920, 1080)
+    problems = []
+    for view in VIEWS:
+        query = "&".join(q for q in (f"lang={lang}", view) if q)
+        _open(browser, f"{served}/screens/{slug}?{query}")
+        cut = overflowing(browser, SKIP)
+        if view:
+            # Text across the edge of a wall part goes on on the next display: only the page's
+            # own edge cuts it, not a box of the page.
+            cut = [f for f in cut if not (f["cx"] <= 0 and f["cy"] <= 0 and f["cright"] >= 1920
+                                          and f["cbottom"] >= 1080)]
+        found = {"cut": describe(cut),
+                 "overprinted": describe(overprinted(browser, SKIP))}
+        if view:
+            # A wall part is a kiosk: no picker, no CSV links, nothing to click.
+            found["controls"] = "\n".join(browser.execute_script(CHROME))
+        else:
+            found[f"below {FLOOR_PX} px"] = describe(smaller_than(browser, FLOOR_PX, SKIP))
+            # The ticker shows whole rows only, and at least a few of them.
+            rows = [r for r in browser.execute_script(TICKER_ROWS, TICKERS[slug]) if r["seen"]]
+            found["ticker rows"] = "\n".join(
+                [f"only {len(rows)} rows"] * (len(rows) < 3)
+                + [f"half-cut: {r['text']!r}" for r in rows if not r["whole"]])
+        spec = get_screen(slug)
+        title = f"{spec.title_en if lang == 'en' else spec.title} · greenwall"
+        if browser.title != title:
+            found["title"] = f"{browser.title!r}, not {title!r}"
+        problems += [f"--- {query}: {what}\n{text}" for what, text in found.items() if text]
+    assert not problems, "\n".join(problems)
