@@ -79,7 +79,9 @@ def _now(view: ParkView, parks: list[ParkRow], sources: Sources) -> Kpis:
             (Stat("park.entries_yesterday", "昨日同时", view.entered_yesterday_same_time),
              Stat("park.exits_today", "今日离园", view.exited_today))),
         Kpi(Stat("park.alerts", "拥挤预警公园", alerts),
-            (Stat("park.full", "已满公园", full), Stat("park.parks", "重点公园", len(shown)))),
+            (Stat("park.full", "已满公园", full), Stat("park.parks", "重点公园", len(shown)),
+             # Parks the feeds name but master data does not know: counted city-wide only.
+             Stat("park.unregistered", "未登记公园", len(view.unregistered)))),
     ))
 
 

@@ -37,6 +37,7 @@ LABELS = {
     "人": "people", "个": "parks", "在园人数": "In parks now", "今日入园": "Entries today",
     "今日离园": "Exits today", "昨日同时": "Yesterday, same time", "实测公园": "Parks counted",
     "拥挤预警公园": "Parks on crowding alert", "已满公园": "Parks full", "重点公园": "Key parks",
+    "未登记公园": "Unregistered",
     "今日": "Today", "昨日": "Yesterday", "本小时入园": "Entries this hour", HOUR: "{hour:02d}:00",
     "在园": "In park", "承载量": "Capacity", "今日入园人次": "Entries today",
     "在园（人）": "In park", "瞬时承载（人）": "Capacity", "今日入园（人次）": "Entries today",

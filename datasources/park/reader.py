@@ -93,7 +93,8 @@ class ParkReader(LiveReader):
                 continue
             in_park = int((carried_in if park.open_24h else daily_in).get(park.id, 0))
             live[park.id] = self._park_live(park.id, in_park, totals, measured, bands)
-        unregistered = frozenset(set(unknown) - registered)
+        # Parks master data does not know have no district: they belong to the city's view.
+        unregistered = frozenset(set(unknown) - registered) if district is None else frozenset()
         in_park = sum(p.in_park for p in live.values())
         if district is None:  # parks master data does not know count city-wide (their day's count)
             in_park += sum(int(daily_in.get(p, 0)) for p in unregistered)

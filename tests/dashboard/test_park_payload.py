@@ -73,3 +73,13 @@ def test_real_parks_read_in_english_by_their_english_name(sources):
     with language("en"):
         assert t(names[GUCUN]) == "Gucun Park"
     assert plain(names[GUCUN]) == "顾村公园"
+
+
+def test_a_park_master_data_does_not_know_counts_city_wide_and_is_listed(sources, worker):
+    publish(sources.redis, sources.keys, "park.gate", park="PK-NEW-1", gate="G1", entered=40,
+            exited=0)
+    wait_until(lambda: sources.live.feed_stats()["park.gate"].ingested == 1)
+    city, baoshan = shown(sources), shown(sources, BAOSHAN)
+    assert city["park.unregistered"] == "1" and city["park.in_park"] == "40"
+    assert city["park.entries_today"] == "40"
+    assert baoshan["park.in_park"] == "0" and baoshan["park.unregistered"] == "0"
