@@ -116,7 +116,8 @@ def park_counts() -> list[ParkCount]:
 def seed_parks(store: SnapshotStore, rng_seed: int, today: date, fresh: bool) -> SeedPart | None:
     """Key parks (real, and demo ones for the other districts), gates and park counts, into a
     database without parks."""
-    if not store.park.is_empty():
+    # Park counts are the park domain's alone: other domains may add parks (the belt does).
+    if not store.park.is_empty() and store.park.park_counts():
         return None
     parks = real_parks()
     parks += demo_parks(rng_seed, {p.district for p in parks})

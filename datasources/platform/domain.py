@@ -58,7 +58,9 @@ class Domain:
     - ``master``: what of its master data the ingest worker needs, from its reads;
     - ``seed``: fills its demo master data and history (``None`` if it needs none);
     - ``simulation``: from the snapshot store, what its simulator plan is made from (an
-      object with ``plan(tz, rng_seed)``), or ``None`` without the master data it needs.
+      object with ``plan(tz, rng_seed)``), or ``None`` without the master data it needs;
+    - ``requires``: domains it builds on (the belt's visitors are the park domain's), which
+      must be enabled and named before it.
     """
 
     name: str
@@ -71,6 +73,7 @@ class Domain:
     master: Callable[[Any], MasterPart]
     seed: Callable[[SnapshotStore, int, date, bool], SeedPart | None]
     simulation: Callable[[SnapshotStore], PlanSource | None]
+    requires: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
@@ -114,6 +117,11 @@ def load_domains(names: str | Iterable[str] | None = None) -> tuple[Domain, ...]
         domain = getattr(module, "DOMAIN", None)
         if not isinstance(domain, Domain):
             raise UnknownDomain(f"datasources.{name} has no DOMAIN (a datasources.platform.Domain)")
+        missing = [need for need in domain.requires if need not in domains]
+        if missing:
+            raise UnknownDomain(
+                f"domain {domain.name!r} builds on {', '.join(missing)}: name "
+                f"{'it' if len(missing) == 1 else 'them'} before it in GREENWALL_DOMAINS")
         domains.setdefault(domain.name, domain)
     if not domains:
         raise UnknownDomain("no domain enabled (GREENWALL_DOMAINS is empty)")

@@ -85,6 +85,14 @@ class Effects(Protocol):
         """Set ``field`` to ``"<ts_ms>|<value>"`` unless it holds a newer time already."""
         ...
 
+    def status(self, key: str, field: str, ts_ms: int, status: str, extra: str = "") -> None:
+        """A status with the time it began (a device online, offline or at fault since when):
+        ``field`` holds ``"<ts_ms>|<since ms>|<status>|<extra>"`` of the newest report by
+        event time; ``since`` moves only when the status changes, so a fault re-reported by
+        heartbeats stays open since its first report. A report older than the one held is
+        ignored. ``status`` must not contain ``|``; ``extra`` may."""
+        ...
+
     def step(self, track: Track, subject: str, stage: str, identity: str, record: str,
              note: str, log_key: str, log_field: str) -> None:
         """Move ``subject`` of ``track`` to ``stage``; the event counts only if that is the

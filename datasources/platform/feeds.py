@@ -215,6 +215,22 @@ def one_of(choices: Any) -> Callable[[object], str]:
     return validate
 
 
+def optional_one_of(choices: Any) -> Callable[[object], str | None]:
+    """Like ``one_of``, but blank (or absent) is ``None``."""
+    check = one_of(choices)
+
+    def validate(value: object) -> str | None:
+        return check(value) if value is not None and _text(value).strip() else None
+
+    return validate
+
+
+def feed_error(reason: str) -> PydanticCustomError:
+    """A validation error with ``reason`` as its dead-letter text, for a model's own checks
+    across fields (raise it from a ``model_validator``)."""
+    return _invalid(reason)
+
+
 Identifier = Annotated[str, PlainValidator(_identifier)]
 """A station, vehicle, camera, site, park or gate id: 1–64 characters, no control characters."""
 DistrictCode = Annotated[str, PlainValidator(_district)]

@@ -28,6 +28,12 @@
 --                                             also records in the watch hash, field alike,
 --                                             "<lines reached>|<ts_ms>|<count>" whenever
 --                                             the count crosses one of the lines)
+--                                             c status with its start
+--                                             ("<ts_ms>|<status>|<extra>"; the field
+--                                             holds "<ts_ms>|<since ms>|<status>|<extra>",
+--                                             newest by ts, applied in event time; since
+--                                             moves only when the status changes; a
+--                                             report older than the held one is ignored)
 --   expire  = {{key index, ttl s}, ...}        expire when written
 --   tracks  = {{open key, closed key, closed-at key, label, retain ms, open kept,
 --               stage, stage, ...}, ...}
@@ -67,7 +73,7 @@ local registers = batch.registers or {}
 -- made, which here would mean acknowledged entries whose effects were never applied.
 local wanted = {[1] = 'stream', [2] = 'hash', [3] = 'string', [4] = 'stream', [5] = 'hash'}
 local op_type = {f = 'hash', i = 'hash', m = 'hash', s = 'hash', a = 'zset', l = 'list', n = 'hash',
-                 z = 'hash', r = 'hash'}
+                 z = 'hash', r = 'hash', c = 'hash'}
 for _, feed in ipairs(batch.feeds) do wanted[feed[2]] = 'stream' end
 local unregistered_keys = {}
 for _, op in ipairs(ops) do
@@ -135,6 +141,7 @@ end
 
 local sums, counts, maxima, values, members, pushes, newest, written = {}, {}, {}, {}, {}, {}, {}, {}
 local runs = {}  -- key -> field -> {{code, value}, ...} in event order
+local statuses = {}  -- key -> field -> {{ts, status, extra, n}, ...}
 local districts, district_list = {}, {}
 local handled, ingested, duplicates, deadlettered = 0, 0, 0, 0
 
@@ -339,6 +346,11 @@ for _, entry in ipairs(batch.entries) do
           local t = slot(runs, key)
           if not t[field] then t[field] = {} end
           t[field][#t[field] + 1] = {code, value, entry[4], #t[field] + 1}
+        elseif code == 'c' then
+          local t = slot(statuses, key)
+          if not t[field] then t[field] = {} end
+          local at, status, extra = string.match(value, '^(%d+)|([^|]*)|(.*)$')
+          t[field][#t[field] + 1] = {tonumber(at), status, extra, #t[field] + 1}
         end
       end
     end
@@ -407,6 +419,28 @@ for key, fields in pairs(runs) do
     end
     redis.call('HSET', KEYS[key], field, integer(current))
     if reset_at > 0 then redis.call('HSET', KEYS[key], reset_field, integer(reset_at)) end
+  end
+end
+for key, fields in pairs(statuses) do
+  for field, reports in pairs(fields) do
+    table.sort(reports, function(a, b)
+      if a[1] ~= b[1] then return a[1] < b[1] end
+      return a[4] < b[4]
+    end)
+    local at, since, status, extra
+    local current = redis.call('HGET', KEYS[key], field)
+    if current then
+      at, since, status, extra = string.match(current, '^(%d+)|(%d+)|([^|]*)|(.*)$')
+      at, since = tonumber(at), tonumber(since)
+    end
+    for _, report in ipairs(reports) do
+      if not at or report[1] >= at then
+        if report[2] ~= status or not since then since = report[1] end
+        at, status, extra = report[1], report[2], report[3]
+      end
+    end
+    redis.call('HSET', KEYS[key], field,
+               integer(at) .. '|' .. integer(since) .. '|' .. status .. '|' .. extra)
   end
 end
 for key, items in pairs(pushes) do

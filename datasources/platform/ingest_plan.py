@@ -146,6 +146,9 @@ class BatchPlan:
     def newest(self, key: str, field: str, ts_ms: int, value: str) -> None:
         self._op("n", key, field, f"{ts_ms}|{value}")
 
+    def status(self, key: str, field: str, ts_ms: int, status: str, extra: str = "") -> None:
+        self._op("c", key, field, f"{ts_ms}|{status}|{extra}")
+
     def step(self, track: Track, subject: str, stage: str, identity: str, record: str,
              note: str, log_key: str, log_field: str) -> None:
         """The event moves ``subject`` to ``stage``; the script checks the order."""

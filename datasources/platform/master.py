@@ -152,8 +152,12 @@ class SnapshotMasterLookup:
         ids: dict[str, frozenset[str]] = dict.fromkeys(ENTITY_KINDS, frozenset())
         tables: dict[str, Mapping[str, Any]] = {}
         for part in self._parts():
-            ids |= part.ids
-            tables |= part.tables
+            # Pooled: two domains may register entities of one kind (the belt's open parks
+            # are parks of the visitor-flow domain too) and rows of one lookup table.
+            for kind, idents in part.ids.items():
+                ids[kind] = ids.get(kind, frozenset()) | idents
+            for name, rows in part.tables.items():
+                tables[name] = {**tables.get(name, {}), **rows}
         # Readers in other threads see either the old or the new state, never a mix.
         self._ids, self._tables = ids, tables
 

@@ -160,7 +160,7 @@ def test_master_lookup_traces_sites_and_knows_entities(seeded):
     assert lookup.is_registered("camera", seeded.cameras()[0].id)
     assert not lookup.is_registered("station", "ST-999999-01")
     with pytest.raises(UnknownEntityKind):
-        lookup.is_registered("belt_device", "x")
+        lookup.is_registered("zoo_animal", "x")
     assert seeded.master_lookup() is lookup
 
 
