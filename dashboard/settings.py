@@ -51,8 +51,8 @@ class Settings(BaseSettings):
                         "(https://wall.example.org); empty → the page's own origin only")
     key_prefix: str = Field("greenwall", description="Redis key prefix; tests isolate by it")
     domains: str = Field(
-        "waste,forest,park", description="feed families enabled, comma-separated: each names a package "
-                                    "datasources.<name> (its feeds, ingest, reader, seed, simulator)")
+        "waste,forest,park,belt", description="feed families enabled, comma-separated: each names "
+        "a package datasources.<name> (its feeds, ingest, reader, seed, simulator); belt after park")
     timezone: str = BUREAU_TIMEZONE
     live_after_s: float = Field(120, description="a tile is live while its feed is this fresh")
     stale_after_s: float = Field(600, description="…delayed until this old, stale after")
@@ -80,6 +80,16 @@ class Settings(BaseSettings):
     park_counted_within_s: float = Field(
         900, description="a park's in-park figure counts as measured (cameras) while its last "
                          "park.occupancy message is this recent, else it is the gate estimate")
+    belt_issue_close_within_h: float = Field(
+        48, gt=0, description="环城生态公园带: an issue an inspection found is overdue when not "
+                              "closed within this many hours (to be confirmed with the bureau)")
+    belt_stage_days: str = Field(
+        "30,20,45,120", description="…days a project may stay in 方案编制, 立项, 初步设计 and 施工 "
+                                    "before that stage is overdue (four whole numbers)")
+    belt_score_weights: str = Field(
+        "40,40,20", description="…a section's assessment score: weights of today's inspection "
+                                "coverage, on-time issue closure (30 days) and devices online "
+                                "(three numbers summing to 100)")
     log_level: str = "INFO"
     push_mode: Literal["push", "poll"] = Field(
         "push", description="push: live WebSocket; poll: a 1 s dcc.Interval (the benchmark's baseline)")
@@ -120,6 +130,20 @@ class Settings(BaseSettings):
     @classmethod
     def _park_bands(cls, value: str) -> str:
         parse_park_bands(value)
+        return value
+
+    @field_validator("belt_stage_days")
+    @classmethod
+    def _belt_stage_days(cls, value: str) -> str:
+        parse_numbers(value, 4, "GREENWALL_BELT_STAGE_DAYS", whole=True)
+        return value
+
+    @field_validator("belt_score_weights")
+    @classmethod
+    def _belt_weights(cls, value: str) -> str:
+        if sum(parse_numbers(value, 3, "GREENWALL_BELT_SCORE_WEIGHTS")) != 100:
+            raise ConfigError(f"GREENWALL_BELT_SCORE_WEIGHTS={value!r}: the three weights must "
+                              "sum to 100 (default 40,40,20)")
         return value
 
     @field_validator("freshness", "quiet_hours")
@@ -179,6 +203,18 @@ class Settings(BaseSettings):
     def park_bands(self) -> tuple[float, float, float, float]:
         """The comfort-band limits (``park_comfort_bands``) as four ascending ratios."""
         return parse_park_bands(self.park_comfort_bands)
+
+    @property
+    def belt_stage_limits_ms(self) -> dict[str, int]:
+        """How long a project may stay in each stage before 竣工验收, in ms, by stage."""
+        days = parse_numbers(self.belt_stage_days, 4, "GREENWALL_BELT_STAGE_DAYS", whole=True)
+        return {stage: round(d * 86_400_000)
+                for stage, d in zip(("plan", "approve", "design", "build"), days, strict=True)}
+
+    @property
+    def belt_weights(self) -> tuple[float, float, float]:
+        """The section score's weights: coverage, on-time closure, devices online."""
+        return parse_numbers(self.belt_score_weights, 3, "GREENWALL_BELT_SCORE_WEIGHTS")  # type: ignore[return-value]
 
     @property
     def forest_deadlines_ms(self) -> dict[str, int]:
@@ -400,6 +436,20 @@ def parse_quiet_hours(text: str) -> dict[str, QuietHours]:
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment, with explicit overrides (used by tests and the CLI)."""
     return Settings(**overrides)
+
+
+def parse_numbers(text: str, count: int, name: str, *, whole: bool = False) -> tuple[float, ...]:
+    """``count`` comma-separated non-negative numbers (whole ones if ``whole``); ``ConfigError``
+    names the setting and what is wrong."""
+    try:
+        numbers = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        numbers = ()
+    if (len(numbers) != count or any(n < 0 for n in numbers)
+            or (whole and any(n != int(n) or n == 0 for n in numbers))):
+        kind = "whole numbers above 0" if whole else "numbers of at least 0"
+        raise ConfigError(f"{name}={text!r}: {count} comma-separated {kind}")
+    return numbers
 
 
 def parse_park_bands(text: str) -> tuple[float, float, float, float]:

@@ -81,7 +81,8 @@ def test_the_cli_refuses_to_start_on_unknown_feeds_or_bad_values(tmp_path, monke
     monkeypatch.setenv("GREENWALL_FRESHNESS", '{"belt.sensor": [60, 600]}')
     assert main(["--data-dir", str(tmp_path), "check"]) == 2
     assert "GREENWALL_FRESHNESS names unknown feed 'belt.sensor'; the feeds are: " \
-           "forest.fire_risk, forest.incident, forest.patrol" in capsys.readouterr().err
+           "belt.device, belt.inspection, belt.project, forest.fire_risk" \
+           in capsys.readouterr().err
     monkeypatch.setenv("GREENWALL_FRESHNESS", '{"forest.patrol": [600, 60]}')
     assert main(["--data-dir", str(tmp_path), "check"]) == 2
     assert "GREENWALL_FRESHNESS['forest.patrol']: need 0 < live_s ≤ delayed_s" \

@@ -7,6 +7,7 @@ from typing import Annotated
 import pytest
 from pydantic import PlainValidator
 
+from datasources.belt.feeds import DeviceReport, Inspection, ProjectStep
 from datasources.forest.feeds import FireRisk, Incident, Patrol
 from datasources.park.feeds import GateCount, Occupancy
 from datasources.platform.feeds import (
@@ -189,7 +190,8 @@ def test_registry_names_every_feed():
     assert FEEDS == {"waste.weighing": Weighing, "waste.quality": QualityVerdict,
                      "forest.patrol": Patrol, "forest.incident": Incident,
                      "forest.fire_risk": FireRisk, "park.gate": GateCount,
-                     "park.occupancy": Occupancy}
+                     "park.occupancy": Occupancy, "belt.device": DeviceReport,
+                     "belt.inspection": Inspection, "belt.project": ProjectStep}
     assert all(model.feed == name for name, model in FEEDS.items())
 
 
