@@ -79,7 +79,7 @@ def _now(view: ParkView, parks: list[ParkRow], sources: Sources) -> Kpis:
             (Stat("park.entries_yesterday", "昨日同时", view.entered_yesterday_same_time),
              Stat("park.exits_today", "今日离园", view.exited_today))),
         Kpi(Stat("park.alerts", "拥挤预警公园", alerts),
-            (Stat("park.full", "已满公园", full), Stat("park.parks", "重点公园", len(shown)),
+            (Stat("park.full", "已满公园", full), Stat("park.parks", "接入公园", len(shown)),
              # Parks the feeds name but master data does not know: counted city-wide only.
              Stat("park.unregistered", "未登记公园", len(view.unregistered)))),
     ))
@@ -107,7 +107,7 @@ def _board(view: ParkView, parks: list[ParkRow], sources: Sources) -> Board:
          else text(FROM, label=text(BAND_LABELS[band]), low=bands[3]))
         for band in range(1, 6))
     return Board(tuple(rows), columns=("在园（人）", "瞬时承载（人）", "今日入园（人次）"), legend=legend,
-                 empty_text="暂无重点公园")
+                 empty_text="暂无接入公园")
 
 
 def _alerts(view: ParkView, parks: list[ParkRow], sources: Sources) -> Ticker:
@@ -195,12 +195,12 @@ def _map(sources: Sources, view: ParkView, parks: list[ParkRow], district: str |
     bands = sources.settings.park_bands
     colours = {p.id: theme.COMFORT_COLOURS[band_of(view.parks[p.id].in_park, p.capacity_instant,
                                                    bands)] for p in shown}
-    # Districts by the load of their key parks, coloured as the comfort bands.
+    # Districts by the load of their parks, coloured as the comfort bands.
     ramp = ((0.0, theme.COMFORT_COLOURS[1]),
             *((limit, theme.COMFORT_COLOURS[band]) for band, limit in enumerate(bands, start=2)))
     return DistrictMap(districts=boundaries, points=points, rates=rates,
                        sizes={p.id: float(view.parks[p.id].in_park) for p in shown},
-                       selected=district, legend="区内重点公园在园率",
+                       selected=district, legend="区内公园在园率",
                        points_legend="在园人数（圆点大小）与舒适度（颜色）", points_unit="人",
                        ramp=ramp, colours=colours)
 

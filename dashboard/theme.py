@@ -50,3 +50,9 @@ PAYLOAD_MASTER_TTL_S = 60.0  # master data (stations, targets, boundaries) cache
 
 # Comfort bands of a park (0: no capacity known, 1 舒适 … 5 拥挤); assets/board.css mirrors them.
 COMFORT_COLOURS = ("#5b6b7c", "#3ddc97", "#9be15d", "#ffd166", "#ff9f43", "#ff5d5d")
+
+# 环城生态公园带: belt parks by opening year (existing ones first), then those not yet open;
+# the device-fault and offline bars.
+BELT_YEAR_COLOURS = ("#7f9bb8", "#35d0ff", "#3ddc97", "#ffd166", "#ff9f43")
+BELT_PENDING_COLOURS = {"building": "#c678dd", "planning": "#5b6b7c"}
+BAD = "#ff5d5d"

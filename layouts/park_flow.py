@@ -36,15 +36,15 @@ LABELS = {
     # figures and units
     "人": "people", "个": "parks", "在园人数": "In parks now", "今日入园": "Entries today",
     "今日离园": "Exits today", "昨日同时": "Yesterday, same time", "实测公园": "Parks counted",
-    "拥挤预警公园": "Parks on crowding alert", "已满公园": "Parks full", "重点公园": "Key parks",
+    "拥挤预警公园": "Parks on crowding alert", "已满公园": "Parks full", "接入公园": "Parks connected",
     "未登记公园": "Unregistered",
     "今日": "Today", "昨日": "Yesterday", "本小时入园": "Entries this hour", HOUR: "{hour:02d}:00",
     "在园": "In park", "承载量": "Capacity", "今日入园人次": "Entries today",
     "在园（人）": "In park", "瞬时承载（人）": "Capacity", "今日入园（人次）": "Entries today",
     "时间": "Time", "公园": "Park", "状态": "State", "在园 / 承载": "In / capacity",
-    "今日暂无拥挤预警": "No crowding alert today", "暂无重点公园": "No key park here",
+    "今日暂无拥挤预警": "No crowding alert today", "暂无接入公园": "No connected park here",
     "在园人数（圆点大小）与舒适度（颜色）": "In park (dot size) and comfort (colour)",
-    "区内重点公园在园率": "District load of its key parks",
+    "区内公园在园率": "District load of its parks",
     # 千园之城
     YEAR: "{year}", "城市公园": "City parks", "口袋公园": "Pocket parks", "乡村公园": "Rural parks",
     "全部": "All parks", "目标 1000": "Target 1,000", "公园总数": "Parks",
@@ -59,8 +59,10 @@ LABELS = {
     "市绿化市容局公布，2025年为8月数": "Published by the bureau; 2025 is the August figure",
     "今日入园人次，点击区名查看该区": "Entries today",
     # the index card
-    "重点公园在园人数、舒适度、拥挤预警与千园之城":
-        "Key parks: visitors now, comfort, crowding alerts, and the city of a thousand parks",
+    "接入公园在园人数、舒适度、拥挤预警与千园之城":
+        "Parks whose gates report: visitors now, comfort, crowding alerts, and the city of a "
+        "thousand parks",
+    "公园分布与舒适度": "Parks and comfort", "公园舒适度（最拥挤在前）": "Parks, most crowded first",
 }
 
 PEOPLE = Format(unit="人")
@@ -70,7 +72,7 @@ SCREEN = ScreenSpec(
     slug=SLUG,
     title="公园游客量实时监测",
     title_en="Park visitor flow, live",
-    description="重点公园在园人数、舒适度、拥挤预警与千园之城",
+    description="接入公园在园人数、舒适度、拥挤预警与千园之城",
     feeds=(GATE, OCCUPANCY),
     labels=LABELS,
     tiles=(
@@ -93,11 +95,11 @@ SCREEN = ScreenSpec(
             note="越过拥挤线的时刻，最新在前",
         ),
         TileSpec(
-            "map", "map", "重点公园分布与舒适度", "Key parks and comfort", GridPos(0, 3, 7, 9),
+            "map", "map", "公园分布与舒适度", "Parks and comfort", GridPos(0, 3, 7, 9),
             feed=GATE, note="在园人数（圆点大小）与舒适度（颜色）",
         ),
         TileSpec(
-            "board", "board", "重点公园舒适度", "Key parks, comfort", GridPos(7, 3, 9, 9),
+            "board", "board", "公园舒适度（最拥挤在前）", "Parks, most crowded first", GridPos(7, 3, 9, 9),
             feed=GATE, metrics=("park.in_park.<park>", "park.entries_today.<park>",
                                 "park.capacity.<park>"),
             note="在园人数 ÷ 瞬时承载量；≥80% 公告并限流（LB/T 034-2014），分级为设置，待市局确认",

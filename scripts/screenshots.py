@@ -2,6 +2,7 @@
 a landscape tablet, in Chinese and English (``-en``).
 
     .venv/bin/python scripts/screenshots.py [--base http://127.0.0.1:8050] [--out docs/img]
+        [--screens ring-belt,park-flow]
 
 Needs Debian's chromium and chromium-driver. Waits until each screen's live connection is up
 and its tiles carry data, so the pictures show what a duty officer sees.
@@ -53,13 +54,16 @@ def main() -> None:
     parser.add_argument("--base", default="http://127.0.0.1:8050")
     parser.add_argument("--out", default="docs/img")
     parser.add_argument("--query", default="", help="extra query, e.g. district=310115")
+    parser.add_argument("--screens", default="", help="only these slugs, comma-separated")
     args = parser.parse_args()
+    only = {s for s in args.screens.split(",") if s}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for name, (width, height) in SIZES.items():
         browser = driver(width, height)
         try:
-            for spec in (screen.spec for screen in discover().values()):
+            for spec in (screen.spec for screen in discover().values()
+                         if not only or screen.spec.slug in only):
                 for lang in LANGS:
                     query = "&".join(q for q in (args.query, f"lang={lang}" * (lang != "zh")) if q)
                     url = f"{args.base}/screens/{spec.slug}" + (f"?{query}" if query else "")

@@ -13,7 +13,7 @@ import dash_leaflet as dl
 from dash import html
 
 from dashboard import ids, theme
-from dashboard.i18n import t
+from dashboard.i18n import Text, t
 from dashboard.registry import ScreenSpec, TileSpec
 from layouts.kinds import TileKind
 from layouts.kinds._common import Cell, Props, Table, base_map, drawn_labels, js
@@ -43,6 +43,11 @@ class DistrictMap:
     # high is good), and each point's fill colour by id (default one colour for all).
     ramp: tuple[tuple[float, str], ...] | None = None
     colours: dict[str, str] = field(default_factory=dict)
+    # With a hint, an info panel the screen's own callback fills when a point is clicked
+    # (``ids.part(slug, tile, "info")``; the ring-belt screen's parks).
+    hint: str = ""
+    # What the point colours mean, when they mean something: (label, colour) pairs.
+    points_key: tuple[tuple[str | Text, str], ...] = ()
 
 
 def update(screen: ScreenSpec, tile: TileSpec, data: DistrictMap) -> Props:
@@ -71,8 +76,10 @@ def _legend(data: DistrictMap) -> html.Div:
         label = f"<{high:.0%}" if i == 0 else f"≥{low:.0%}"
         swatches.append(html.Span(className="gw-swatch", style={"background": colour}, title=label))
     ends = [html.Span(f"<{ramp[1][0]:.0%}"), *swatches, html.Span(f"≥{ramp[-1][0]:.0%}")]
+    key = [html.Span([html.I(className="gw-legend-dot", style={"background": colour}), t(label)],
+                     className="gw-map-key") for label, colour in data.points_key]
     return html.Div([html.Span(t(data.legend)), *ends, html.Span(className="gw-legend-dot"),
-                     html.Span(t(data.points_legend))], className="gw-map-legend")
+                     html.Span(t(data.points_legend)), *key], className="gw-map-legend")
 
 
 def render(screen: ScreenSpec, tile: TileSpec, data: DistrictMap) -> Any:
@@ -101,6 +108,9 @@ def render(screen: ScreenSpec, tile: TileSpec, data: DistrictMap) -> Any:
                 ),
             ]),
             _legend(data),
+            *([html.Div(html.P(t(data.hint), className="gw-note"),
+                        id=ids.part(screen.slug, tile.key, "info"), className="gw-map-info")]
+              if data.hint else []),
         ],
     )
 

@@ -22,6 +22,9 @@ CAMERA = "<svg onload=window.__pwned=2>"
 ISSUE = '<b onmouseover="window.__pwned=3">bold</b>'
 PARK = '<img src=x onerror="window.__pwned=\'park\'">公园'
 PARK_EN = "<script>window.__pwned='park_en'</script>"
+SECTION = '<img src=x onerror="window.__pwned=\'section\'">段'
+DEVICE = '<svg onload=window.__pwned="device">'
+PROJECT = '<img src=x onerror="window.__pwned=\'project\'">二期'
 
 HOSTILE_DISTRICT, SCREEN_DISTRICT = "310101", "310115"
 
@@ -74,6 +77,10 @@ def settings(settings, seeded_db_url, tmp_path):
                    {"n": RANGER, "d": SCREEN_DISTRICT})
         db.execute(text("update parks set name = :n, name_en = :e where id = 'PK-GUCUN'"),
                    {"n": PARK, "e": PARK_EN})
+        db.execute(text("update belt_parks set name = :n, name_en = :e where id = 'PK-GUCUN'"),
+                   {"n": PARK, "e": PARK_EN})
+        db.execute(text("update belt_sections set name = :n, name_en = :n where id ="
+                        " (select section from belt_parks where id = 'PK-GUCUN')"), {"n": SECTION})
     engine.dispose()
     return settings.model_copy(update={"database_url": url})
 
@@ -168,5 +175,54 @@ def test_park_names_show_as_text_on_board_alerts_ranking_and_map(web, chrome, so
         assert name in tile_text and elements == 0
     hovered = hover_every_layer(browser)
     assert any(name in label for label in hovered), hovered
+    assert browser.execute_script(RAN) == [None, 0]
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+def test_belt_names_ids_and_texts_show_as_text_in_lists_map_and_park_panel(web, chrome, sources,
+                                                                          worker):
+    park = next(p for p in sources.store.belt.belt_parks() if p.id == "PK-GUCUN")
+    feeds = sources.redis, sources.keys
+    publish(*feeds, "belt.device", device=DEVICE, park=park.id, kind="camera", status="fault")
+    publish(*feeds, "belt.inspection", inspection="INS-H", inspector="XJ-H", park=park.id,
+            section=park.section, result="issue", category="fire", issue=ISSUE)
+    publish(*feeds, "belt.project", project="BJ-H", park=park.id, stage="plan", name=PROJECT)
+    publish(*feeds, "park.gate", park=park.id, gate="G1", entered=5_000, exited=0)
+    wait_until(lambda: all(sources.live.feed_stats()[f].ingested == 1 for f in (
+        "belt.device", "belt.inspection", "belt.project", "park.gate")))
+
+    browser = open_live(chrome, web + "/screens/ring-belt")
+    wait_until(lambda: DEVICE in browser.execute_script(
+        "return document.querySelector('[data-tile=\"ring-belt.faults\"]').textContent;"))
+    shown = browser.execute_script(
+        "return ['visitors', 'faults', 'sections', 'alerts'].map(function (k) {"
+        " var t = document.querySelector('[data-tile=\"ring-belt.' + k + '\"]');"
+        " return [k, t.textContent, t.querySelectorAll('img, script, svg:not(.main-svg)').length];"
+        " });")
+    expected = {"visitors": PARK, "faults": DEVICE, "sections": SECTION, "alerts": PARK}
+    for key, tile_text, elements in shown:
+        assert expected[key] in tile_text and elements == 0, (key, tile_text)
+    title = browser.execute_script(
+        "return document.querySelector('[data-tile=\"ring-belt.alerts\"] .gw-ticker-row')"
+        ".getAttribute('title');")
+    assert title == ISSUE
+    hovered = hover_every_layer(browser)
+    assert any(PARK in label for label in hovered), hovered
+
+    # A click on 顾村's point opens its panel: the project's name, the issue and the device.
+    index = [p.id for p in sources.store.belt.belt_parks()].index(park.id)
+    browser.execute_script(
+        "var el = document.querySelectorAll(arguments[0])[arguments[1]],"
+        " r = el.getBoundingClientRect();"
+        "el.dispatchEvent(new MouseEvent('click', {bubbles: true, cancelable: true,"
+        " clientX: r.x + r.width / 2, clientY: r.y + r.height / 2}));",
+        '[data-tile="ring-belt.map"] path.gw-station', index)
+    panel = wait_until(lambda: browser.execute_script(
+        "var p = document.querySelector('.gw-map-info');"
+        "return p && p.querySelector('[data-park]') ?"
+        " [p.textContent, p.querySelectorAll('img, script, svg').length] : null;"))
+    for hostile in (PARK, SECTION, DEVICE, PROJECT, ISSUE):
+        assert hostile in panel[0], hostile
+    assert panel[1] == 0
     assert browser.execute_script(RAN) == [None, 0]
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []

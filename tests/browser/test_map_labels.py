@@ -140,8 +140,8 @@ def test_every_map_entity_has_a_tooltip_with_its_figure_and_unit(served, chrome)
 
 def test_park_map_tooltips_say_people_and_the_district_load(served, chrome):
     browser = chrome(1920, 1080)
-    for lang, people, load, name in (("", "人", "区内重点公园在园率", "顾村公园"),
-                                     ("?lang=en", "people", "District load of its key parks",
+    for lang, people, load, name in (("", "人", "区内公园在园率", "顾村公园"),
+                                     ("?lang=en", "people", "District load of its parks",
                                       "Gucun Park")):
         open_screen(browser, served + PARK + lang)
         district = hover(browser, ".gw-district-310113")

@@ -13,7 +13,8 @@ from tests.browser.fit import describe, overflowing, overprinted
 from tests.conftest import wait_until
 from tests.feeds_helpers import SHANGHAI, publish
 
-SCREENS = ("/screens/waste-sorting", "/screens/forest-chief", "/screens/park-flow")
+SCREENS = ("/screens/waste-sorting", "/screens/forest-chief", "/screens/park-flow",
+           "/screens/ring-belt")
 LANGS = ("", "?lang=en")
 SETTLED = ("return document.fonts.status === 'loaded' && "
            "document.querySelectorAll('.leaflet-interactive').length > 0;")

@@ -63,8 +63,25 @@ def served(dash_duo, screen_app, sources, worker):
         pocket.capacity_instant * 0.85))]
     for n, (park, people) in enumerate(gates):
         publish(redis, keys, "park.gate", park=park, gate=f"{park}-G{n}", entered=people, exited=0)
+    # The belt: fire and pest issues for its alert list, faults of devices with the longest ids
+    # (unregistered), a project at each stage.
+    belt = sources.store.belt.belt_parks()
+    for n, park in enumerate(belt[:4]):
+        publish(redis, keys, "belt.inspection", inspection=f"INS-T-{n}", inspector="XJ-1",
+                park=park.id, section=park.section, result="issue",
+                category=("fire", "pest")[n % 2], ts=_iso(timedelta(hours=n)),
+                issue="林下枯枝落叶堆积较厚，靠近游步道与烧烤区，存在较大火灾隐患，需立即清理")
+        publish(redis, keys, "belt.device", device=LONG_ID[:-1] + str(n), park=park.id,
+                kind="camera", status="fault", ts=_iso(timedelta(hours=30 + n)))
+    stages = ("plan", "approve", "design", "build", "accept")
+    for n in range(len(stages)):
+        for k, step in enumerate(stages[:n + 1]):
+            publish(redis, keys, "belt.project", project=f"BJ-T-{n}", park=belt[n].id,
+                    stage=step, name="环城生态公园带绿道贯通与驿站提升工程（演示）",
+                    ts=_iso(timedelta(days=40 - 2 * n) - timedelta(hours=k)))
     wait_until(lambda: sources.live.feed_stats()["forest.patrol"].ingested == 10, timeout=20)
     wait_until(lambda: sources.live.feed_stats()["park.gate"].ingested == len(gates), timeout=20)
+    wait_until(lambda: sources.live.feed_stats()["belt.project"].ingested == 15, timeout=20)
     dash_duo.start_server(screen_app)
     return dash_duo.server_url
 
@@ -91,7 +108,7 @@ return Array.from(list.children).map(function (li) {
 });
 """
 TICKERS = {"waste-sorting": "waste-sorting.unqualified", "forest-chief": "forest-chief.ticker",
-           "park-flow": "park-flow.alerts"}
+           "park-flow": "park-flow.alerts", "ring-belt": "ring-belt.alerts"}
 
 CHROME = """
 return Array.from(document.querySelectorAll('.gw-scope-picker, .gw-export, .gw-home'))
