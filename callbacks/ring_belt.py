@@ -188,7 +188,7 @@ def _faults(view: BeltView, master: BeltMaster, states: dict[str, str]) -> Ranki
         rows.append(RankRow(
             key=device.device,
             label=text(FAULT_ROW, park=_name(park, device.park),
-                       device=row.name if row else device.device),
+                       device=Name(row.name, row.name_en) if row else device.device),
             value=round((view.now_ms - device.since_ms) / 3_600_000, 1),
             metric=f"belt.fault_hours.{device.device}"))
     return Ranking(tuple(rows), empty_text="暂无故障设备",
@@ -448,8 +448,11 @@ def park_info(sources: Sources, park_id: str) -> list:
     states = scoped_devices(view, master, None, {park_id})
     counts = Counter(states.values())
     district = t(BY_ADCODE[park.district].name) if park.district in BY_ADCODE else park.district
-    faults = [html.Li([html.Span(master.devices[d].name if d in master.devices else d,
-                                 className="gw-info-id"),
+    def device_name(ident: str) -> str:
+        row = master.devices.get(ident)
+        return t(Name(row.name, row.name_en)) if row else ident
+
+    faults = [html.Li([html.Span(device_name(d), className="gw-info-id"),
                        html.Span(t(text(FOR_HOURS, hours=(view.now_ms - view.devices[d].since_ms)
                                         / 3_600_000)), className="gw-info-tag is-bad")])
               for d, s in states.items() if s == "fault"][:INFO_ITEMS]

@@ -123,7 +123,8 @@ def t(label: str | Text) -> str:
     if isinstance(label, Text):
         if _LANG.get() == "zh":
             return str(label)
-        values = {k: t(v) if isinstance(v, Text) else v for k, v in label.values}
+        # A value is translated if it is a Text, or a Name with its English form.
+        values = {k: t(v) if isinstance(v, Text | Name) else v for k, v in label.values}
         return _lookup(label.template).format(**values)
     if _LANG.get() == "zh" or not label:
         return label

@@ -61,7 +61,7 @@ LABELS = {
     "超期未改": "Overdue", "按期整改率": "On time (30 d)", "今日巡查": "Inspections today",
     "当年开放": "Opened that year", "累计开放": "Open in total", "今年开放": "Opened this year",
     "环节": "Stage", "当前": "Now", "超期": "Overdue", "近30日": "30 days",
-    "座": "parks", "个": "", "台": "devices", "人": "people", "次": "", "项": "projects",
+    "座": "parks", "个": "", "台": "devices", "人": "people", "次": "", "项": "",
     "小时": "h", "km": "km", "时间": "Time", "公园": "Park", "事项": "What", "状态": "State",
     "待处置": "Open", "已整改": "Closed", "较拥挤": "Crowded", "已满": "Full", "已回落": "Back below",
     "今日暂无预警": "No alert today", "暂无故障设备": "No device at fault",

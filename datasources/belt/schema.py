@@ -76,6 +76,7 @@ class BeltDevice(Base):
     park: Mapped[str] = mapped_column(ForeignKey("belt_parks.id"), index=True)
     kind: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(128))
+    name_en: Mapped[str | None] = mapped_column(String(128))
     is_demo: Mapped[bool] = mapped_column(default=False)
 
 
@@ -130,6 +131,7 @@ class DeviceRow(NamedTuple):
     park: str
     kind: str
     name: str
+    name_en: str | None
     is_demo: bool
 
 

@@ -30,6 +30,8 @@ three: one every 3 km along 98 km."""
 TOWER_SHARE = 0.66
 KIND_NAMES = {"camera": "监控", "tower": "视频塔", "light": "照明", "toilet": "公厕",
               "sensor": "传感器", "broadcast": "广播", "screen": "信息屏"}
+KIND_NAMES_EN = {"camera": "Camera", "tower": "Tower", "light": "Light", "toilet": "Toilet",
+                 "sensor": "Sensor", "broadcast": "Speaker", "screen": "Screen"}
 KIND_CODES = {"camera": "CAM", "tower": "TWR", "light": "LGT", "toilet": "WC", "sensor": "SNS",
               "broadcast": "BRD", "screen": "SCR"}
 DEMO_AREA_HA = (15, 80)
@@ -105,7 +107,8 @@ def demo_devices(parks: list[BeltPark], rng_seed: int) -> list[BeltDevice]:
             for n in range(1, rng.randint(low, high) + 1):
                 devices.append(BeltDevice(
                     id=f"{park.id}-{KIND_CODES[kind]}{n:02d}", park=park.id, kind=kind,
-                    name=f"{KIND_NAMES[kind]}{n:02d}{DEMO_SUFFIX}", is_demo=True))
+                    name=f"{KIND_NAMES[kind]}{n:02d}{DEMO_SUFFIX}",
+                    name_en=f"{KIND_NAMES_EN[kind]} {n:02d} (demo)", is_demo=True))
     return devices
 
 

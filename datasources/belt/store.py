@@ -48,7 +48,7 @@ class BeltReads(DomainReads):
         d = BeltDevice
         with self._sessions() as session:
             return [DeviceRow(*row) for row in session.execute(
-                select(d.id, d.park, d.kind, d.name, d.is_demo).order_by(d.id))]
+                select(d.id, d.park, d.kind, d.name, d.name_en, d.is_demo).order_by(d.id))]
 
     def belt_facts(self) -> dict[str, FactRow]:
         f = BeltFact
