@@ -211,7 +211,9 @@ def _issues(sources: Sources, view: BeltView, master: BeltMaster, district: str 
                if closed else None)
     open_issues = [i for i in view.open_issues if district in (None, i.district)]
     overdue = sum(view.now_ms - i.found_ms > deadline for i in open_issues)
-    visits = sum(view.visited(p.id) for p in master.scoped(district))
+    # City-wide, every inspection counts (parks master data lacks too); a district, its parks.
+    visits = (sum(n for key, n in view.inspections.items() if key.startswith("done:"))
+              if district is None else sum(view.visited(p.id) for p in master.scoped(district)))
     return Kpis((
         Kpi(Stat("belt.issues_found", "今日发现问题", found),
             (Stat("belt.issues_closed", "今日整改", closed_today),
