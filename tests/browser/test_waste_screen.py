@@ -88,7 +88,9 @@ def test_clicking_a_district_on_the_map_scopes_the_screen(dash_duo, screen_app, 
 def test_ranking_link_scopes_and_unknown_district_is_a_404_page(dash_duo, screen_app):
     dash_duo.start_server(screen_app)
     dash_duo.wait_for_page(dash_duo.server_url + URL)
-    dash_duo.find_element('[data-tile="waste-sorting.ranking"] a[href$="district=310110"]').click()
+    # Waited for, not found at once: on a busy machine the ranking draws after the page.
+    dash_duo.wait_for_element('[data-tile="waste-sorting.ranking"] a[href$="district=310110"]',
+                              timeout=20).click()
     dash_duo.wait_for_text_to_equal(".gw-scope-name", "杨浦区")
     dash_duo.driver.get(dash_duo.server_url + URL + "?district=999999")
     dash_duo.wait_for_text_to_equal(".gw-error-code", "404")
