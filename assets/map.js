@@ -184,6 +184,12 @@
     if (!map._gwPlacing) {
       map._gwPlacing = true;
       map.on("zoomend moveend resize", function () { placeSoon(map); });
+      /* Labels are measured as drawn: again once the CJK web font has replaced the fallback
+         (its glyphs are a few pixels taller), or a label placed at the edge ends up cut. */
+      if (document.fonts) {
+        document.fonts.addEventListener("loadingdone", function () { placeSoon(map); });
+        document.fonts.ready.then(function () { placeSoon(map); });
+      }
     }
   }
 
