@@ -15,6 +15,12 @@ from tests.feeds_helpers import SHANGHAI, publish
 
 SCREENS = ("/screens/waste-sorting", "/screens/forest-chief", "/screens/park-flow",
            "/screens/ring-belt")
+# --- sign ---
+SCREENS += ("/screens/signboards",)
+# --- end sign ---
+# --- water ---
+SCREENS += ("/screens/water-area",)
+# --- end water ---
 LANGS = ("", "?lang=en")
 SETTLED = ("return document.fonts.status === 'loaded' && "
            "document.querySelectorAll('.leaflet-interactive').length > 0;")

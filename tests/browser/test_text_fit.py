@@ -82,6 +82,36 @@ def served(dash_duo, screen_app, sources, worker):
     wait_until(lambda: sources.live.feed_stats()["forest.patrol"].ingested == 10, timeout=20)
     wait_until(lambda: sources.live.feed_stats()["park.gate"].ingested == len(gates), timeout=20)
     wait_until(lambda: sources.live.feed_stats()["belt.project"].ingested == 15, timeout=20)
+    # --- sign ---
+    # Signboards: eight sensors in alarm (tilt and vibration both, the widest kind), typhoon
+    # mode on, a hazard at each open stage of the loop.
+    for n, sensor in enumerate(sources.store.sign.sign_sensors()[:8]):
+        publish(redis, keys, "sign.sensor", sensor=sensor.id, sign=sensor.sign, online="1",
+                tilt=f"{4 + n / 10:.1f}", vibration="45.5", battery="15",
+                ts=_iso(timedelta(minutes=n)))
+    publish(redis, keys, "sign.typhoon", mode="on", officer="ZB-1")
+    for n, stages in enumerate((("found",), ("found", "notified"),
+                                ("found", "notified", "rectified"))):
+        sign = sources.store.sign.sign_boards()[n].id
+        for k, stage in enumerate(stages):
+            publish(redis, keys, "sign.inspection", case=f"YH-T-{n}", sign=sign, stage=stage,
+                    category="corrosion", ts=_iso(timedelta(days=3 - k)))
+    wait_until(lambda: sources.live.feed_stats()["sign.inspection"].ingested == 6, timeout=20)
+    # --- end sign ---
+    # --- water ---
+    # Events of every kind in the live list, among them issues on the longest-named section
+    # and collections by unregistered boats with the longest ids.
+    water = sources.store.water.water_sections()
+    for n, section in enumerate(water[:6]):
+        publish(redis, keys, "water.collection", boat=LONG_ID[:-1] + str(n), section=section.id,
+                tonnes="0.35", ts=_iso(timedelta(minutes=n)))
+        publish(redis, keys, "water.issue", issue=f"WQ-T-{n}", section=section.id,
+                stage="found", category="floating", note="水面漂浮垃圾聚集，需立即打捞清理",
+                ts=_iso(timedelta(minutes=10 + n)))
+        publish(redis, keys, "water.plants", section=section.id, species="hyacinth",
+                area_m2="123456", ts=_iso(timedelta(minutes=20 + n)))
+    wait_until(lambda: sources.live.feed_stats()["water.plants"].ingested == 6, timeout=20)
+    # --- end water ---
     dash_duo.start_server(screen_app)
     return dash_duo.server_url
 
@@ -109,6 +139,12 @@ return Array.from(list.children).map(function (li) {
 """
 TICKERS = {"waste-sorting": "waste-sorting.unqualified", "forest-chief": "forest-chief.ticker",
            "park-flow": "park-flow.alerts", "ring-belt": "ring-belt.alerts"}
+# --- sign ---
+TICKERS["signboards"] = "signboards.alarms"
+# --- end sign ---
+# --- water ---
+TICKERS["water-area"] = "water-area.events"
+# --- end water ---
 
 CHROME = """
 return Array.from(document.querySelectorAll('.gw-scope-picker, .gw-export, .gw-home'))

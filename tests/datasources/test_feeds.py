@@ -187,11 +187,24 @@ def test_quality_issue_is_optional_and_confidence_bounds_are_inclusive():
 
 
 def test_registry_names_every_feed():
-    assert FEEDS == {"waste.weighing": Weighing, "waste.quality": QualityVerdict,
-                     "forest.patrol": Patrol, "forest.incident": Incident,
-                     "forest.fire_risk": FireRisk, "park.gate": GateCount,
-                     "park.occupancy": Occupancy, "belt.device": DeviceReport,
-                     "belt.inspection": Inspection, "belt.project": ProjectStep}
+    expected = {"waste.weighing": Weighing, "waste.quality": QualityVerdict,
+                "forest.patrol": Patrol, "forest.incident": Incident,
+                "forest.fire_risk": FireRisk, "park.gate": GateCount,
+                "park.occupancy": Occupancy, "belt.device": DeviceReport,
+                "belt.inspection": Inspection, "belt.project": ProjectStep}
+    # --- sign ---
+    from datasources.sign.feeds import CaseStep, SensorReading, TyphoonSwitch
+    expected |= {"sign.sensor": SensorReading, "sign.inspection": CaseStep,
+                 "sign.typhoon": TyphoonSwitch}
+    # --- end sign ---
+    # --- water ---
+    from datasources.water import feeds as water
+
+    expected |= {"water.boat": water.BoatPosition, "water.collection": water.Collection,
+                 "water.inspection": water.Inspection, "water.plants": water.PlantClearance,
+                 "water.issue": water.IssueStep}
+    # --- end water ---
+    assert FEEDS == expected
     assert all(model.feed == name for name, model in FEEDS.items())
 
 
