@@ -110,3 +110,27 @@ def describe(findings) -> str:
             lines.append(f"[{f['tile']}] {f['text']!r} ({f['tag']}.{f['cls']}){extra}")
     more = len(findings) - len(lines)
     return "\n".join(lines + ([f"… and {more} more"] if more > 0 else []))
+
+
+_LABELS_NOW = """
+return Array.from(document.querySelectorAll('.gw-map-label')).map(function (l) {
+  var r = l.getBoundingClientRect();
+  return [l.style.marginLeft, l.style.marginTop, Math.round(r.left), Math.round(r.top)].join(',');
+}).join(';');
+"""
+
+
+def labels_settled(driver, quiet_s: float = 0.6, timeout_s: float = 8.0) -> None:
+    """Wait until the maps' district labels stay put for ``quiet_s``: assets/map.js places them
+    a moment after the map is fitted and the fonts are in, later still on a busy machine."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    last, since = None, time.monotonic()
+    while time.monotonic() < deadline:
+        now = driver.execute_script(_LABELS_NOW)
+        if now != last:
+            last, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet_s:
+            return
+        time.sleep(0.1)

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.browser.conftest import live
-from tests.browser.fit import describe, overflowing, overprinted
+from tests.browser.fit import describe, labels_settled, overflowing, overprinted
 from tests.conftest import wait_until
 from tests.feeds_helpers import SHANGHAI, publish
 
@@ -21,9 +21,14 @@ SCREENS += ("/screens/signboards",)
 # --- water ---
 SCREENS += ("/screens/water-area",)
 # --- end water ---
+# --- zoo ---
+SCREENS += ("/screens/zoo",)
+# --- end zoo ---
 LANGS = ("", "?lang=en")
+# Fonts in, and the map drawn where the screen has one (the zoo's has none).
 SETTLED = ("return document.fonts.status === 'loaded' && "
-           "document.querySelectorAll('.leaflet-interactive').length > 0;")
+           "(document.querySelectorAll('.leaflet-interactive').length > 0 || "
+           "document.querySelectorAll('.leaflet-container').length === 0);")
 
 
 @pytest.fixture
@@ -55,6 +60,7 @@ def open_screen(browser, url: str) -> None:
     browser.get(url)
     wait_until(lambda: live(browser), timeout=40)
     wait_until(lambda: browser.execute_script(SETTLED), timeout=15)
+    labels_settled(browser)
     # Stop what moves by itself so the measurements hold still.
     browser.execute_script(
         "var s = document.createElement('style');"
