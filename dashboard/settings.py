@@ -51,8 +51,9 @@ class Settings(BaseSettings):
                         "(https://wall.example.org); empty → the page's own origin only")
     key_prefix: str = Field("greenwall", description="Redis key prefix; tests isolate by it")
     domains: str = Field(
-        "waste,forest,park,belt,water,sign", description="feed families enabled, comma-separated: each names "
-        "a package datasources.<name> (its feeds, ingest, reader, seed, simulator); belt after park")
+        "waste,forest,park,belt,water,zoo,sign",
+        description="feed families enabled, comma-separated: each names a package "
+                    "datasources.<name> (its feeds, ingest, reader, seed, simulator); belt after park")
     timezone: str = BUREAU_TIMEZONE
     live_after_s: float = Field(120, description="a tile is live while its feed is this fresh")
     stale_after_s: float = Field(600, description="…delayed until this old, stale after")

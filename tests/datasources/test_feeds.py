@@ -204,6 +204,12 @@ def test_registry_names_every_feed():
                  "water.inspection": water.Inspection, "water.plants": water.PlantClearance,
                  "water.issue": water.IssueStep}
     # --- end water ---
+    # --- zoo ---
+    from datasources.zoo import feeds as zoo
+
+    expected |= {"zoo.feeding": zoo.Feeding, "zoo.health": zoo.HealthStep,
+                 "zoo.enclosure": zoo.SensorReading, "zoo.safety": zoo.SafetyIncident}
+    # --- end zoo ---
     assert FEEDS == expected
     assert all(model.feed == name for name, model in FEEDS.items())
 
