@@ -35,7 +35,9 @@ class Feeding(FeedEvent):
     """投喂: a keeper gives ``kg`` of one food to a species in its enclosure; checked against the
     species' diet plan (a food the plan lacks counts as off-plan)."""
 
-    freshness_s = (1800, 4 * 3600)
+    # Feedings come in rounds (08:30, 10:30, 14:30 by the diet plans): live while the last one
+    # is within a round's gap, delayed after a missed round.
+    freshness_s = (4.5 * 3600, 7 * 3600)
     quiet_hours = "17:00-07:00"  # keepers feed in the day
 
     enclosure: Identifier
