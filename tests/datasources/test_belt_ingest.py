@@ -14,36 +14,22 @@ import sys
 from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from callbacks.ring_belt import BeltMaster, scoped_devices
 from datasources.belt.effects import issue_track, project_track
 from datasources.belt.reader import BeltReader
-from datasources.platform.ingest import IngestWorker, connect
 from datasources.platform.keys import CONSUMER_GROUP, Keys
 from datasources.platform.master import StaticMaster
+from tests.datasources.domain_helpers import TZ, at, dead_letters, drain, ms, send, static_worker, stats, t
 from tests.datasources.test_ingest import wait_for
 
-TZ = ZoneInfo("Asia/Shanghai")
 ROOT = Path(__file__).resolve().parents[2]
 PARK, OTHER_PARK = "PK-R1", "PK-R2"
 SECTION = "BS-T1"
 DEVICES = ("DV-1", "DV-2", "DV-3")
 NOW = "2026-12-01T18:00:00+08:00"
-
-
-def at(iso: str) -> datetime:
-    return datetime.fromisoformat(iso)
-
-
-def ms(iso: str) -> int:
-    return int(at(iso).timestamp() * 1000)
-
-
-def t(hm: str, day: str = "2026-12-01") -> str:
-    return f"{day}T{hm}:00+08:00"
 
 
 @pytest.fixture
@@ -53,32 +39,17 @@ def keys(key_prefix: str) -> Keys:
 
 @pytest.fixture
 def worker(redis_url, keys):
-    client = connect(redis_url)
     master = StaticMaster(
         ids={"belt_park": [PARK, OTHER_PARK], "belt_device": list(DEVICES),
              "belt_section": [SECTION]},
         tables={"belt_park_district": {PARK: "310115", OTHER_PARK: "310113"}})
-    ingest = IngestWorker(client, keys, TZ, master, "belt-test", block_ms=0,
-                          now_ms=lambda: ms(NOW))
-    ingest.ensure_groups()
-    yield ingest
-    client.close()
+    with static_worker(redis_url, keys, master, "belt-test", NOW) as ingest:
+        yield ingest
 
 
 @pytest.fixture
 def reader(redis_client, keys) -> BeltReader:
     return BeltReader(redis_client, keys, TZ)
-
-
-def drain(worker: IngestWorker) -> int:
-    handled = 0
-    while n := worker.process_once():
-        handled += n
-    return handled
-
-
-def send(client, keys, feed: str, ts: str, **fields) -> str:
-    return client.xadd(keys.feed(feed), {"ts": str(ms(ts)), **{k: str(v) for k, v in fields.items()}})
 
 
 def device(client, keys, ident: str, status: str, ts: str, park: str = PARK, kind: str = "camera",
@@ -95,15 +66,6 @@ def inspect(client, keys, inspection: str, result: str, ts: str, park: str = PAR
             section: str = SECTION, **more) -> str:
     return send(client, keys, "belt.inspection", ts, inspection=inspection, inspector="XJ-1",
                 park=park, section=section, result=result, **more)
-
-
-def dead_letters(client, keys) -> list[dict]:
-    return [fields for _, fields in client.xrange(keys.deadletter)]
-
-
-def stats(client, keys, feed: str) -> tuple[int, int, int]:
-    values = client.hgetall(keys.feed_stats)
-    return tuple(int(values.get(f"{feed}:{c}", 0)) for c in ("ingested", "deadlettered", "duplicates"))
 
 
 def no_master() -> BeltMaster:

@@ -7,36 +7,21 @@ does not know listed as unregistered."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from datasources.platform.ingest import IngestWorker, connect
 from datasources.platform.keys import Keys
 from datasources.platform.master import StaticMaster
 from datasources.sign.effects import alarm_field, case_track
 from datasources.sign.reader import SignReader
 from datasources.sign.settings import SignSettings
+from tests.datasources.domain_helpers import TZ, at, dead_letters, drain, ms, send, static_worker, stats, t
 
-TZ = ZoneInfo("Asia/Shanghai")
 SIGN, OTHER_SIGN = "ZP-T1", "ZP-T2"
 SENSORS = ("CG-1", "CG-2")
 HUANGPU, PUDONG, CITY = "310101", "310115", "310000"
 NOW = "2026-12-01T18:00:00+08:00"
 LIMITS = SignSettings()  # the defaults: tilt 3° / 20 mm/s, typhoon 1.5° / 10 mm/s
-
-
-def at(iso: str) -> datetime:
-    return datetime.fromisoformat(iso)
-
-
-def ms(iso: str) -> int:
-    return int(at(iso).timestamp() * 1000)
-
-
-def t(hm: str, day: str = "2026-12-01") -> str:
-    return f"{day}T{hm}:00+08:00"
 
 
 @pytest.fixture
@@ -46,29 +31,15 @@ def keys(key_prefix: str) -> Keys:
 
 @pytest.fixture
 def worker(redis_url, keys):
-    client = connect(redis_url)
     master = StaticMaster(ids={"sign_board": [SIGN, OTHER_SIGN], "sign_sensor": list(SENSORS)},
                           tables={"sign_district": {SIGN: HUANGPU, OTHER_SIGN: PUDONG}})
-    ingest = IngestWorker(client, keys, TZ, master, "sign-test", block_ms=0, now_ms=lambda: ms(NOW))
-    ingest.ensure_groups()
-    yield ingest
-    client.close()
+    with static_worker(redis_url, keys, master, "sign-test", NOW) as ingest:
+        yield ingest
 
 
 @pytest.fixture
 def reader(redis_client, keys) -> SignReader:
     return SignReader(redis_client, keys, TZ)
-
-
-def drain(worker: IngestWorker) -> int:
-    handled = 0
-    while n := worker.process_once():
-        handled += n
-    return handled
-
-
-def send(client, keys, feed: str, ts: str, **fields) -> str:
-    return client.xadd(keys.feed(feed), {"ts": str(ms(ts)), **{k: str(v) for k, v in fields.items()}})
 
 
 def reading(client, keys, ts: str, sensor: str = "CG-1", sign: str = SIGN, tilt="0.5",
@@ -81,15 +52,6 @@ def step(client, keys, stage: str, ts: str, case: str = "YH-1", sign: str = SIGN
     if stage == "found":
         more.setdefault("category", "corrosion")
     return send(client, keys, "sign.inspection", ts, case=case, sign=sign, stage=stage, **more)
-
-
-def dead_letters(client, keys) -> list[dict]:
-    return [fields for _, fields in client.xrange(keys.deadletter)]
-
-
-def stats(client, keys, feed: str) -> tuple[int, int, int]:
-    values = client.hgetall(keys.feed_stats)
-    return tuple(int(values.get(f"{feed}:{c}", 0)) for c in ("ingested", "deadlettered", "duplicates"))
 
 
 # ---- readings ----

@@ -7,9 +7,6 @@ master data does not know listed as unregistered."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from datasources.platform.ingest import IngestWorker, connect
@@ -17,24 +14,12 @@ from datasources.platform.keys import Keys
 from datasources.platform.master import StaticMaster
 from datasources.water.effects import issue_track
 from datasources.water.reader import WaterReader
+from tests.datasources.domain_helpers import TZ, at, dead_letters, drain, ms, send, static_worker, stats, t
 
-TZ = ZoneInfo("Asia/Shanghai")
 SECTION, OTHER = "HPJ-T1", "SZH-T2"
 PUDONG, PUTUO = "310115", "310107"
 BOATS = ("CB-1", "CB-2")
 NOW = "2026-12-01T18:00:00+08:00"
-
-
-def at(iso: str) -> datetime:
-    return datetime.fromisoformat(iso)
-
-
-def ms(iso: str) -> int:
-    return int(at(iso).timestamp() * 1000)
-
-
-def t(hm: str, day: str = "2026-12-01") -> str:
-    return f"{day}T{hm}:00+08:00"
 
 
 @pytest.fixture
@@ -44,15 +29,11 @@ def keys(key_prefix: str) -> Keys:
 
 @pytest.fixture
 def worker(redis_url, keys):
-    client = connect(redis_url)
     master = StaticMaster(
         ids={"water_section": [SECTION, OTHER], "water_boat": list(BOATS)},
         tables={"water_section_district": {SECTION: PUDONG, OTHER: PUTUO}})
-    ingest = IngestWorker(client, keys, TZ, master, "water-test", block_ms=0,
-                          now_ms=lambda: ms(NOW))
-    ingest.ensure_groups()
-    yield ingest
-    client.close()
+    with static_worker(redis_url, keys, master, "water-test", NOW) as ingest:
+        yield ingest
 
 
 @pytest.fixture
@@ -60,28 +41,8 @@ def reader(redis_client, keys) -> WaterReader:
     return WaterReader(redis_client, keys, TZ)
 
 
-def drain(worker: IngestWorker) -> int:
-    handled = 0
-    while n := worker.process_once():
-        handled += n
-    return handled
-
-
-def send(client, keys, feed: str, ts: str, **fields) -> str:
-    return client.xadd(keys.feed(feed), {"ts": str(ms(ts)), **{k: str(v) for k, v in fields.items()}})
-
-
 def issue(client, keys, ident: str, stage: str, ts: str, section: str = SECTION, **more) -> str:
     return send(client, keys, "water.issue", ts, issue=ident, section=section, stage=stage, **more)
-
-
-def letters(client, keys) -> list[dict]:
-    return [fields for _, fields in client.xrange(keys.deadletter)]
-
-
-def stats(client, keys, feed: str) -> tuple[int, int, int]:
-    values = client.hgetall(keys.feed_stats)
-    return tuple(int(values.get(f"{feed}:{c}", 0)) for c in ("ingested", "deadlettered", "duplicates"))
 
 
 def test_tonnes_are_counted_once_by_section_scope_and_hour(redis_client, keys, worker, reader):
@@ -150,7 +111,7 @@ def test_the_issue_loop_counts_in_order_and_refuses_skips_and_reversals(
     issue(redis_client, keys, "Q-1", "closed", t("09:10"))
     issue(redis_client, keys, "Q-2", "assigned", t("09:20"), company="WC-1")
     assert drain(worker) == 3
-    [letter] = letters(redis_client, keys)
+    [letter] = dead_letters(redis_client, keys)
     assert "would skip assigned" in letter["reason"] and "Q-1" in letter["reason"], letter
     view = reader.view(at(t("10:00")))
     assert {i.issue: i.stage for i in view.open_issues} == {"Q-1": "found", "Q-2": "assigned"}
@@ -162,8 +123,8 @@ def test_the_issue_loop_counts_in_order_and_refuses_skips_and_reversals(
     issue(redis_client, keys, "Q-2", "found", t("09:30"), category="shore")
     issue(redis_client, keys, "Q-2", "closed", t("12:00"))
     assert drain(worker) == 2
-    assert len(letters(redis_client, keys)) == 2
-    assert "Q-2" in letters(redis_client, keys)[1]["reason"]
+    assert len(dead_letters(redis_client, keys)) == 2
+    assert "Q-2" in dead_letters(redis_client, keys)[1]["reason"]
     view = reader.view(at(t("13:00")))
     assert [i.issue for i in view.open_issues] == ["Q-1"]
     closed = redis_client.hget(issue_track(keys).closed_key, "Q-2")
@@ -172,7 +133,7 @@ def test_the_issue_loop_counts_in_order_and_refuses_skips_and_reversals(
     # A closure never found starts at the wrong stage.
     issue(redis_client, keys, "Q-9", "closed", t("13:00"))
     assert drain(worker) == 1
-    assert "Q-9" in letters(redis_client, keys)[2]["reason"]
+    assert "Q-9" in dead_letters(redis_client, keys)[2]["reason"]
 
 
 @pytest.mark.parametrize(("feed", "fields", "reason"), [
@@ -199,7 +160,7 @@ def test_bad_values_are_dead_lettered_once_with_a_reason(redis_client, keys, wor
                                                          feed, fields, reason):
     send(redis_client, keys, feed, t("10:00"), **fields)
     assert drain(worker) == 1
-    [letter] = letters(redis_client, keys)
+    [letter] = dead_letters(redis_client, keys)
     assert reason in letter["reason"], letter
     assert stats(redis_client, keys, feed) == (0, 1, 0)
     assert drain(worker) == 0
@@ -257,7 +218,7 @@ def test_a_simulated_backfill_ingests_without_a_dead_letter(tmp_path, redis_url,
     while n := worker.process_once():
         handled += n
     assert handled == published
-    assert client.xlen(keys.deadletter) == 0, letters(client, keys)[:3]
+    assert client.xlen(keys.deadletter) == 0, dead_letters(client, keys)[:3]
     view = WaterReader(client, keys, TZ).view(now)
     assert 20 < view.total("t:d:310000") < 400
     assert view.open_issues and view.assessments

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -19,24 +18,12 @@ from datasources.platform.snapshot import SnapshotStore
 from datasources.zoo.effects import case_track
 from datasources.zoo.reader import ZooReader
 from datasources.zoo.simulator import ZooSimulation
+from tests.datasources.domain_helpers import TZ, at, dead_letters, drain, ms, send, static_worker, stats, t
 
-TZ = ZoneInfo("Asia/Shanghai")
 NOW = "2026-12-01T18:00:00+08:00"
 ENC, OTHER_ENC = "ZE-T1", "ZE-T2"
 PANDA, TIGER = "SP-T-PANDA", "SP-T-TIGER"
 CHANGNING = "310105"
-
-
-def at(iso: str) -> datetime:
-    return datetime.fromisoformat(iso)
-
-
-def ms(iso: str) -> int:
-    return int(at(iso).timestamp() * 1000)
-
-
-def t(hm: str, day: str = "2026-12-01") -> str:
-    return f"{day}T{hm}:00+08:00"
 
 
 @pytest.fixture
@@ -46,31 +33,17 @@ def keys(key_prefix: str) -> Keys:
 
 @pytest.fixture
 def worker(redis_url, keys):
-    client = connect(redis_url)
     master = StaticMaster(
         ids={"zoo_enclosure": [ENC, OTHER_ENC], "zoo_species": [PANDA, TIGER]},
         tables={"zoo_enclosure_district": {ENC: CHANGNING, OTHER_ENC: CHANGNING},
                 "zoo_diet": {f"{PANDA}|竹子": "68", f"{TIGER}|牛肉": "28"}})
-    ingest = IngestWorker(client, keys, TZ, master, "zoo-test", block_ms=0, now_ms=lambda: ms(NOW))
-    ingest.ensure_groups()
-    yield ingest
-    client.close()
+    with static_worker(redis_url, keys, master, "zoo-test", NOW) as ingest:
+        yield ingest
 
 
 @pytest.fixture
 def reader(redis_client, keys) -> ZooReader:
     return ZooReader(redis_client, keys, TZ)
-
-
-def drain(worker: IngestWorker) -> int:
-    handled = 0
-    while n := worker.process_once():
-        handled += n
-    return handled
-
-
-def send(client, keys, feed: str, ts: str, **fields) -> str:
-    return client.xadd(keys.feed(feed), {"ts": str(ms(ts)), **{k: str(v) for k, v in fields.items()}})
 
 
 def feed_(client, keys, ts: str, species: str = PANDA, food: str = "竹子", kg: float = 10,
@@ -96,15 +69,6 @@ def incident(client, keys, ident: str, ts: str, kind: str = "fall", severity: st
              **more) -> str:
     return send(client, keys, "zoo.safety", ts, incident=ident, enclosure=ENC, kind=kind,
                 severity=severity, **more)
-
-
-def dead_letters(client, keys) -> list[dict]:
-    return [fields for _, fields in client.xrange(keys.deadletter)]
-
-
-def stats(client, keys, feed: str) -> tuple[int, int, int]:
-    values = client.hgetall(keys.feed_stats)
-    return tuple(int(values.get(f"{feed}:{c}", 0)) for c in ("ingested", "deadlettered", "duplicates"))
 
 
 # ---- feedings ----
